@@ -1,0 +1,110 @@
+/**
+ * jobferry's configuration: one schema, a discriminated union on `adapter`. Validated once, at
+ * start; an invalid configuration fails with a message naming every wrong option and why.
+ * Option names carry their units. Environment variables are read in src/env.ts only.
+ */
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+
+const common = {
+  /** Queue name used in logs (and the memory adapter's queue). */
+  queue: z.string().min(1).max(256).optional(),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Jobs a worker runs at once. */
+  concurrency: count(1, 10_000).default(4),
+  /** On SIGTERM/SIGINT: time in-flight jobs get to finish before they are released. */
+  shutdownGraceMs: count(0, 15 * 60_000).default(25_000),
+  /** Largest accepted body; default: the adapter's own limit. */
+  maxBodyBytes: count(1, 64 * 1024 * 1024).optional(),
+};
+
+export const memoryConfigSchema = z.strictObject({
+  adapter: z.literal('memory'),
+  ...common,
+  /** Lease of a reserved job when its job definition does not ask for more. */
+  leaseSeconds: count(1, 43_200).default(30),
+});
+
+export const sqsConfigSchema = z.strictObject({
+  adapter: z.literal('sqs'),
+  ...common,
+  queueUrl: z.url(),
+  /** Where poison and exhausted jobs are buried. Required to bury: without it they stay in the queue. */
+  deadLetterQueueUrl: z.url().optional(),
+  region: z.string().min(1).optional(),
+  /** Custom endpoint (emulators, VPC endpoints). */
+  endpoint: z.url().optional(),
+  /** Long-poll duration of ReceiveMessage, 0..20. */
+  waitTimeSeconds: count(0, 20).default(20),
+  /** Visibility timeout asked for on receive when a job does not ask for more; 0..43200. */
+  visibilityTimeoutSeconds: count(0, 43_200).default(30),
+  /** Concurrent ReceiveMessage loops of a pull worker. */
+  pollers: count(1, 100).default(2),
+});
+
+export const cloudTasksConfigSchema = z.strictObject({
+  adapter: z.literal('cloud-tasks'),
+  ...common,
+  project: z.string().regex(/^[a-z][a-z0-9-:.]{1,62}$/, 'must be a Google Cloud project id'),
+  location: z.string().regex(/^[a-z]+-[a-z]+[0-9]+$/, 'must be a region such as europe-west1'),
+  /** Queue id (not the full name). */
+  queueId: z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'must be 1-100 letters, digits or hyphens'),
+  /** Paused queue that keeps buried jobs. */
+  deadLetterQueueId: z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'must be 1-100 letters, digits or hyphens').optional(),
+  /** URL of the push handler the tasks target. */
+  handlerUrl: z.url().optional(),
+  /** Service account whose OIDC token the tasks carry. */
+  serviceAccountEmail: z.email().optional(),
+  /** OIDC audience; default: handlerUrl. */
+  audience: z.string().min(1).optional(),
+  /** Custom endpoint `host:port` (emulator). */
+  endpoint: z.string().min(1).optional(),
+  /** `rest` uses the HTTP/1.1 fallback (cures sporadic DEADLINE_EXCEEDED on createTask over gRPC). */
+  transport: z.enum(['grpc', 'rest']).default('grpc'),
+  /** Use insecure channels (local emulator only). */
+  insecure: flag.default(false),
+  /** Lease length for pull (v2beta2) reservations when a job does not ask for more. */
+  leaseSeconds: count(1, 604_800).default(30),
+});
+
+export const configSchema = z.discriminatedUnion('adapter', [memoryConfigSchema, sqsConfigSchema, cloudTasksConfigSchema]);
+
+export type JobferryConfig = z.output<typeof configSchema>;
+export type JobferryConfigInput = z.input<typeof configSchema>;
+export type MemoryConfig = z.output<typeof memoryConfigSchema>;
+export type SqsConfig = z.output<typeof sqsConfigSchema>;
+export type CloudTasksConfig = z.output<typeof cloudTasksConfigSchema>;
+export type AdapterName = JobferryConfig['adapter'];
+export const ADAPTER_NAMES: readonly AdapterName[] = ['memory', 'sqs', 'cloud-tasks'];
+
+/**
+ * Parses a configuration object. `describe` renames option paths in messages (the env loader
+ * uses it to name the variable, e.g. `JOBFERRY_SQS_QUEUE_URL`).
+ */
+export function parseConfig(input: unknown, describe: (path: string) => string = (p) => p): JobferryConfig {
+  const result = configSchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const problems: string[] = [];
+  for (const issue of result.error.issues) {
+    const path = issue.path.join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) problems.push(`${describe(path ? `${path}.${key}` : key)}: unknown option${hint(key)}`);
+    } else if (issue.code === 'invalid_union' && path === 'adapter') {
+      problems.push(`${describe('adapter')}: must be one of ${ADAPTER_NAMES.join(', ')}`);
+    } else {
+      problems.push(`${describe(path || '(root)')}: ${issue.message}`);
+    }
+  }
+  throw new ConfigError(problems);
+}
+
+const ALL_KEYS = [memoryConfigSchema, sqsConfigSchema, cloudTasksConfigSchema].flatMap((s) => Object.keys(s.shape));
+
+// Unit-less names are the usual mistake: `visibilityTimeout` for `visibilityTimeoutSeconds`.
+function hint(key: string): string {
+  const match = ALL_KEYS.find((k) => k !== key && (k.startsWith(key) || k.toLowerCase() === key.toLowerCase()));
+  return match ? ` (did you mean ${match}?)` : '';
+}

@@ -1,0 +1,135 @@
+/**
+ * Job definitions: name + payload schema + handler + policy.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { defineJob } from 'jobferry';
+ *
+ * export const sendEmail = defineJob({
+ *   name: 'send-email',
+ *   schema: z.object({ to: z.email(), subject: z.string() }),
+ *   maxAttempts: 5,
+ *   timeoutMs: 10_000,
+ *   async handler(payload, ctx) {
+ *     await mailer.send(payload, { signal: ctx.signal });
+ *   },
+ * });
+ * ```
+ */
+import { backoffProblems, DEFAULT_BACKOFF, type Backoff } from './backoff.ts';
+import { ConfigError } from './errors.ts';
+import type { Logger } from './logger.ts';
+import { isStandardSchema, type AnySchema, type SchemaInput, type SchemaOutput } from './schema.ts';
+
+/** What a handler gets besides its payload. */
+export interface JobContext {
+  /** Envelope id: stable across retries and redeliveries of the same job. */
+  readonly id: string;
+  readonly name: string;
+  /** 1-based number of this delivery. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly createdAt: string;
+  readonly dedupeKey: string | undefined;
+  readonly groupKey: string | undefined;
+  readonly traceparent: string | undefined;
+  /** Aborted when the job times out or the worker shuts down. */
+  readonly signal: AbortSignal;
+  /** Epoch ms by which the handler should be done (timeout, lease, platform budget). */
+  readonly deadline: number;
+  /** A logger that adds this job's fields to every line. */
+  readonly logger: Logger;
+  /**
+   * Extend the lease of this job (pull adapters). Resolves to false where the transport
+   * cannot extend it (push delivery).
+   */
+  touch(leaseMs?: number): Promise<boolean>;
+}
+
+export type JobHandler<P> = (payload: P, context: JobContext) => unknown;
+
+export interface JobPolicy {
+  /** Deliveries before the job is buried. Default 5. */
+  maxAttempts?: number;
+  /** Delay between attempts. Default exponential from 1 s, capped at 10 min, equal jitter. */
+  backoff?: Backoff;
+  /** Time a handler may run. Default 60000. The handler's signal aborts then. */
+  timeoutMs?: number;
+  /** Lease length asked for on pull adapters (time to run). Default: timeoutMs + 30 s, in seconds. */
+  ttrSeconds?: number;
+  /** Log the payload on job lines (redacted). Default false. */
+  logPayload?: boolean;
+  /** Extra key names redacted from logged payloads and dead-letter details. */
+  secretFields?: readonly string[];
+}
+
+export interface JobOptions<S extends AnySchema> extends JobPolicy {
+  name: string;
+  schema: S;
+  handler: JobHandler<SchemaOutput<S>>;
+}
+
+export interface JobDefinition<S extends AnySchema = AnySchema> {
+  readonly name: string;
+  readonly schema: S;
+  readonly handler: JobHandler<SchemaOutput<S>>;
+  readonly maxAttempts: number;
+  readonly backoff: Backoff;
+  readonly timeoutMs: number;
+  readonly ttrSeconds: number;
+  readonly logPayload: boolean;
+  readonly secretFields: readonly string[];
+  /** Type-only: the payload a producer passes. */
+  readonly '~input'?: SchemaInput<S>;
+}
+
+export type AnyJob = JobDefinition<AnySchema>;
+export type JobInput<J> = J extends JobDefinition<infer S> ? SchemaInput<S> : never;
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** Defines a job. Throws a ConfigError naming every wrong option. */
+export function defineJob<S extends AnySchema>(options: JobOptions<S>): JobDefinition<S> {
+  const problems: string[] = [];
+  if (typeof options.name !== 'string' || !NAME.test(options.name)) {
+    problems.push(`name: must be 1-128 characters of letters, digits, '.', '_', ':' or '-', got ${JSON.stringify(options.name)}`);
+  }
+  if (!isStandardSchema(options.schema)) problems.push('schema: must be a Standard Schema (zod 4, valibot, arktype, ...)');
+  if (typeof options.handler !== 'function') problems.push('handler: must be a function');
+  const maxAttempts = options.maxAttempts ?? 5;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) problems.push('maxAttempts: must be an integer >= 1');
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) problems.push('timeoutMs: must be a number > 0');
+  const ttrSeconds = options.ttrSeconds ?? Math.ceil(timeoutMs / 1000) + 30;
+  if (!(Number.isFinite(ttrSeconds) && ttrSeconds >= 1)) problems.push('ttrSeconds: must be a number >= 1');
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  problems.push(...backoffProblems(backoff));
+  if (problems.length > 0) {
+    throw new ConfigError(problems.map((p) => `job ${String(options.name)}: ${p}`));
+  }
+  return Object.freeze({
+    name: options.name,
+    schema: options.schema,
+    handler: options.handler,
+    maxAttempts,
+    backoff,
+    timeoutMs,
+    ttrSeconds,
+    logPayload: options.logPayload ?? false,
+    secretFields: Object.freeze([...(options.secretFields ?? [])]),
+  });
+}
+
+/** Builds the name -> definition map once; duplicate names are a configuration error. */
+export function jobRegistry(jobs: Iterable<AnyJob> | Record<string, AnyJob>): Map<string, AnyJob> {
+  const list: AnyJob[] = Symbol.iterator in Object(jobs) ? [...(jobs as Iterable<AnyJob>)] : Object.values(jobs);
+  const map = new Map<string, AnyJob>();
+  const problems: string[] = [];
+  for (const job of list) {
+    if (map.has(job.name)) problems.push(`jobs: two definitions named ${JSON.stringify(job.name)}`);
+    map.set(job.name, job);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return map;
+}

@@ -1,0 +1,40 @@
+/**
+ * What the pipeline decides for one delivery. Adapters translate it into a platform action;
+ * they never decide it.
+ */
+import type { DecodeFailureReason, Envelope } from './envelope.ts';
+
+export type BuryReason =
+  | DecodeFailureReason
+  | 'unknown-job'
+  | 'invalid-payload'
+  | 'permanent-error'
+  | 'attempts-exhausted';
+
+export interface ErrorInfo {
+  readonly name: string;
+  readonly message: string;
+}
+
+export type Outcome =
+  /** The handler succeeded: complete (delete / ack / 2xx). */
+  | { readonly type: 'completed'; readonly envelope: Envelope; readonly durationMs: number; readonly result: unknown }
+  /** A retryable failure: release, to be delivered again after `delayMs`. */
+  | { readonly type: 'retry'; readonly envelope: Envelope; readonly delayMs: number; readonly error: ErrorInfo; readonly durationMs: number }
+  /** Poison or exhausted: bury with the reason; never run again unless kicked. */
+  | {
+      readonly type: 'buried';
+      readonly reason: BuryReason;
+      readonly detail: string;
+      /** Absent when the body could not be decoded. */
+      readonly envelope: Envelope | undefined;
+      readonly error: ErrorInfo | undefined;
+    }
+  /**
+   * Not due yet (`notBefore` in the future: a delay longer than the transport carries).
+   * Send the same body again with `delayMs` (clamped to the transport's maximum), then
+   * complete this delivery. Attempts are not consumed.
+   */
+  | { readonly type: 'deferred'; readonly envelope: Envelope; readonly delayMs: number };
+
+export type OutcomeType = Outcome['type'];

@@ -1,0 +1,236 @@
+/**
+ * The one pipeline: every delivery, push or pull, from any adapter, goes through here.
+ *
+ *   delivery -> size check -> decode envelope -> find job -> validate payload
+ *            -> attempt check (attempt > maxAttempts: bury BEFORE running)
+ *            -> run handler (id, attempt, logger, AbortSignal, deadline, touch)
+ *            -> outcome: completed | retry (delay) | buried (reason) | deferred (notBefore)
+ *
+ * `run()` never rejects: every failure is an Outcome.
+ */
+import { backoffDelayMs } from './backoff.ts';
+import { decodeEnvelope, type Envelope } from './envelope.ts';
+import { describeError, TimeoutError } from './errors.ts';
+import { classifyError } from './classify.ts';
+import { jobRegistry, type AnyJob } from './job.ts';
+import { silentLogger, type Logger, type LogLevel } from './logger.ts';
+import type { BuryReason, ErrorInfo, Outcome } from './outcome.ts';
+import { JobRun } from './run.ts';
+import { validate } from './schema.ts';
+import { createWatchdog } from './watchdog.ts';
+import { sanitize } from './redact.ts';
+
+/** One delivery of a body, as an adapter received it. */
+export interface Delivery {
+  readonly body: string | Uint8Array;
+  /** 1-based delivery number from the transport. */
+  readonly attempt: number;
+  /** The transport's message id, for logs. */
+  readonly transportId?: string;
+  /** Epoch ms by which the platform needs an answer (Lambda remaining time, dispatch deadline). */
+  readonly deadline?: number;
+  /** Extends the lease on pull transports; absent on push. */
+  readonly touch?: (leaseMs: number) => Promise<void>;
+  /** Aborted on worker shutdown: passed on to the handler's signal. */
+  readonly signal?: AbortSignal;
+}
+
+export interface PipelineOptions {
+  jobs: Iterable<AnyJob> | Record<string, AnyJob>;
+  /** For log lines: `memory`, `sqs`, `cloud-tasks`. */
+  adapter: string;
+  /** For log lines. */
+  queue: string;
+  /** Bodies larger than this are buried before parsing. */
+  maxBodyBytes: number;
+  logger?: Logger;
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface Pipeline {
+  run(delivery: Delivery): Promise<Outcome>;
+  readonly jobs: ReadonlyMap<string, AnyJob>;
+  readonly adapter: string;
+  readonly queue: string;
+  readonly logger: Logger;
+}
+
+/**
+ * Builds the pipeline once (job map, watchdog); run() is then called per delivery.
+ *
+ * @example
+ * ```ts
+ * const pipeline = createPipeline({ jobs: [sendEmail], adapter: 'sqs', queue: 'emails', maxBodyBytes: 1_048_576 });
+ * const outcome = await pipeline.run({ body, attempt: 1 });
+ * ```
+ */
+export function createPipeline(options: PipelineOptions): Pipeline {
+  const jobs = jobRegistry(options.jobs);
+  const logger = options.logger ?? silentLogger;
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const { adapter, queue, maxBodyBytes } = options;
+  let smallestTimeout = 60_000;
+  for (const job of jobs.values()) smallestTimeout = Math.min(smallestTimeout, job.timeoutMs);
+  const watchdog = createWatchdog(Math.min(250, Math.max(5, Math.floor(smallestTimeout / 10))), now);
+
+  const line = (level: LogLevel, event: string, envelope: Envelope | undefined, delivery: Delivery, extra: Record<string, unknown>) => {
+    logger.log(level, {
+      event,
+      job: envelope?.name,
+      jobId: envelope?.id,
+      queue,
+      adapter,
+      attempt: delivery.attempt,
+      transportId: delivery.transportId,
+      traceId: traceIdOf(envelope?.traceparent),
+      ...extra,
+    });
+  };
+
+  const bury = (
+    delivery: Delivery,
+    envelope: Envelope | undefined,
+    reason: BuryReason,
+    detail: string,
+    error: ErrorInfo | undefined,
+    job?: AnyJob,
+    payload?: unknown,
+  ): Outcome => {
+    if (logger.isEnabled('error')) {
+      const invalid = reason !== 'permanent-error' && reason !== 'attempts-exhausted';
+      line('error', invalid ? 'job.invalid' : 'job.buried', envelope, delivery, {
+        outcome: 'buried',
+        reason,
+        detail,
+        error,
+        payload: job?.logPayload ? sanitize(payload, job.secretFields) : undefined,
+      });
+    }
+    return { type: 'buried', reason, detail, envelope, error };
+  };
+
+  const settle = (run: JobRun, delivery: Delivery, job: AnyJob, envelope: Envelope, thrown: unknown, failed: boolean, value: unknown): Outcome => {
+    const durationMs = now() - run.startedAt;
+    if (!failed) {
+      if (logger.isEnabled('info')) line('info', 'job.completed', envelope, delivery, { outcome: 'completed', durationMs });
+      return { type: 'completed', envelope, durationMs, result: value };
+    }
+    const error = describeError(thrown);
+    const verdict = classifyError(thrown);
+    if (verdict.kind === 'permanent') {
+      return bury(delivery, envelope, 'permanent-error', error.message, error, job);
+    }
+    if (delivery.attempt >= job.maxAttempts) {
+      // The last attempt failed: bury now rather than spend one more delivery to find out.
+      return bury(delivery, envelope, 'attempts-exhausted', `failed ${delivery.attempt} of ${job.maxAttempts} attempts; last error: ${error.name}: ${error.message}`, error, job);
+    }
+    const delayMs = verdict.delayMs ?? backoffDelayMs(job.backoff, delivery.attempt, random);
+    if (logger.isEnabled('warn')) line('warn', 'job.retry', envelope, delivery, { outcome: 'retry', durationMs, delayMs, error });
+    return { type: 'retry', envelope, delayMs, error, durationMs };
+  };
+
+  const execute = (delivery: Delivery, job: AnyJob, envelope: Envelope, payload: unknown): Outcome | Promise<Outcome> => {
+    const startedAt = now();
+    const deadline = Math.min(startedAt + job.timeoutMs, delivery.deadline ?? Infinity);
+    const run = new JobRun(job, envelope, delivery, startedAt, deadline, logger, adapter, queue);
+    let result: unknown;
+    try {
+      result = job.handler(payload, run.context);
+    } catch (error) {
+      return settle(run, delivery, job, envelope, error, true, undefined);
+    }
+    if (!isThenable(result)) return settle(run, delivery, job, envelope, undefined, false, result);
+    return new Promise<Outcome>((resolve) => {
+      let done = false;
+      const finish = (failed: boolean, valueOrError: unknown) => {
+        // A result that arrives after the timeout is discarded: the job was already released.
+        if (done) return;
+        done = true;
+        watchdog.delete(watched);
+        run.dispose();
+        resolve(settle(run, delivery, job, envelope, failed ? valueOrError : undefined, failed, failed ? undefined : valueOrError));
+      };
+      const watched = {
+        deadline,
+        expire: () => {
+          const why = deadline < startedAt + job.timeoutMs ? 'the delivery deadline passed' : `timed out after ${job.timeoutMs} ms`;
+          const error = new TimeoutError(`[${adapter}] job ${job.name} ${why}`, { adapter, queue, jobId: envelope.id });
+          run.abort(error);
+          finish(true, error);
+        },
+      };
+      watchdog.add(watched);
+      if (delivery.signal?.aborted) run.abort(delivery.signal.reason);
+      result.then(
+        (value) => finish(false, value),
+        (error: unknown) => finish(true, error),
+      );
+    });
+  };
+
+  const afterValidation = (delivery: Delivery, job: AnyJob, envelope: Envelope, checked: { ok: true; value: unknown } | { ok: false; issues: string }) => {
+    if (!checked.ok) return bury(delivery, envelope, 'invalid-payload', checked.issues, undefined, job, envelope.payload);
+    if (logger.isEnabled('debug')) {
+      line('debug', 'job.received', envelope, delivery, { payload: job.logPayload ? sanitize(envelope.payload, job.secretFields) : undefined });
+    }
+    return execute(delivery, job, envelope, checked.value);
+  };
+
+  const run = (delivery: Delivery): Outcome | Promise<Outcome> => {
+    const decoded = decodeEnvelope(delivery.body, maxBodyBytes);
+    if (!decoded.ok) return bury(delivery, undefined, decoded.reason, decoded.detail, undefined);
+    const envelope = decoded.envelope;
+    const job = jobs.get(envelope.name);
+    if (job === undefined) return bury(delivery, envelope, 'unknown-job', `no job definition named ${JSON.stringify(envelope.name)} on this worker`, undefined);
+    if (envelope.notBefore !== undefined) {
+      const remaining = Date.parse(envelope.notBefore) - now();
+      if (remaining > 0) {
+        if (logger.isEnabled('debug')) line('debug', 'job.deferred', envelope, delivery, { outcome: 'deferred', delayMs: remaining });
+        return { type: 'deferred', envelope, delayMs: remaining };
+      }
+    }
+    // Before the handler: a job that kills its worker is buried on its next delivery, not looped.
+    if (delivery.attempt > job.maxAttempts) {
+      return bury(delivery, envelope, 'attempts-exhausted', `delivery ${delivery.attempt} exceeds maxAttempts ${job.maxAttempts}`, undefined, job);
+    }
+    const checked = validate(job.schema, envelope.payload);
+    if (isThenable(checked)) return checked.then((c) => afterValidation(delivery, job, envelope, c));
+    return afterValidation(delivery, job, envelope, checked);
+  };
+
+  return {
+    jobs,
+    adapter,
+    queue,
+    logger,
+    run(delivery) {
+      try {
+        const outcome = run(delivery);
+        return isThenable(outcome) ? outcome.then(undefined, (error: unknown) => internalFailure(delivery, error)) : Promise.resolve(outcome);
+      } catch (error) {
+        return Promise.resolve(internalFailure(delivery, error));
+      }
+    },
+  };
+
+  // Only a bug in jobferry or a hostile getter reaches here; the job is retried, not lost.
+  function internalFailure(delivery: Delivery, error: unknown): Outcome {
+    const info = describeError(error);
+    logger.log('error', { event: 'pipeline.error', queue, adapter, attempt: delivery.attempt, transportId: delivery.transportId, error: info });
+    const envelope = { v: 1, id: delivery.transportId ?? 'unknown', name: 'unknown', payload: undefined, createdAt: new Date(now()).toISOString() } as Envelope;
+    return { type: 'retry', envelope, delayMs: 1000, error: info, durationMs: 0 };
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function traceIdOf(traceparent: string | undefined): string | undefined {
+  // W3C traceparent: version-traceid-spanid-flags
+  if (traceparent === undefined || traceparent.length < 55) return undefined;
+  const id = traceparent.slice(3, 35);
+  return /^[0-9a-f]{32}$/.test(id) ? id : undefined;
+}
