@@ -1,0 +1,57 @@
+/** The CLI's help texts, one per command. */
+const COMMON = `
+Where it acts: --server URL (a running \`jobferry dev\`), else the transport of JOBFERRY_ADAPTER
+(sqs, cloud-tasks: reached directly); with the memory transport, the dev app on
+http://127.0.0.1:3000.
+
+Exit codes: 0 done, 1 failed (unreachable, transport error), 2 bad usage or configuration,
+3 input refused (unknown job, invalid payload).
+`;
+
+export const HELP: Record<string, string> = {
+  main: `jobferry: background jobs for serverless workers
+
+Usage: jobferry <command> [options]
+
+Commands:
+  dev                        run the jobs locally: pull worker, HTTP API, JSON logs
+  enqueue <job> <json|@file> validate and send jobs (a file of many goes in batches)
+  stats                      queue counts (ready, delayed, reserved, buried)
+  buried                     buried jobs with their reasons
+  kick                       move buried jobs back to ready
+  help [command]             this text, or a command's
+
+Run \`jobferry <command> --help\` for a command's options.
+The jobs module: --jobs <file>, or "jobferry": { "jobs": "<file>" } in package.json.
+Configuration: JOBFERRY_* environment variables (JOBFERRY_ADAPTER=memory|sqs|cloud-tasks, ...).
+`,
+  dev: `Usage: jobferry dev [--jobs file] [--port 3000] [--host 127.0.0.1] [--adapter name]
+
+Runs the jobs of the jobs module on the configured transport (JOBFERRY_ADAPTER, default
+memory): a pull worker, and an HTTP API on host:port:
+  POST /jobs/:name         JSON body = payload (?delayMs=&dedupeKey=&groupKey=&priority=)
+  POST /jobs/:name/batch   JSON array of payloads
+  GET  /jobs   GET /stats   GET /buried?max=N   POST /kick?max=N   GET /health
+Logs are JSON lines on stdout (JOBFERRY_LOG_LEVEL). SIGINT / SIGTERM stop it gracefully.
+`,
+  enqueue: `Usage: jobferry enqueue <job> <json | @file> [--server URL] [--jobs file]
+                       [--delay-ms N] [--dedupe-key K] [--group-key G] [--priority P]
+
+Validates the payload(s) against the job's schema, then sends them. <json> is one payload;
+@file.json holds one payload or an array of payloads; @file.ndjson one payload per line.
+Many payloads are sent in batches with a progress bar on stderr; nothing is sent if any
+payload is invalid.
+${COMMON}`,
+  stats: `Usage: jobferry stats [--server URL]
+
+Prints the queue's counts: ready, delayed, reserved, buried (approximate on SQS).
+${COMMON}`,
+  buried: `Usage: jobferry buried [--server URL] [--max 100]
+
+Lists buried jobs with their reason, detail, attempt and time.
+${COMMON}`,
+  kick: `Usage: jobferry kick [--server URL] [--max N]
+
+Moves buried jobs (all, or at most N) back to ready; each gets its full attempts again.
+${COMMON}`,
+};

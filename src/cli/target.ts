@@ -1,0 +1,137 @@
+/**
+ * Where the CLI's enqueue / stats / buried / kick commands act: the HTTP API of a running
+ * `jobferry dev` app (the memory transport lives in that process), or the configured transport
+ * itself (JOBFERRY_ADAPTER=sqs or cloud-tasks), reached directly.
+ */
+import { loadConfig } from '../env.ts';
+import type { AnyJob } from '../job.ts';
+import { createQueue } from '../queue.ts';
+import { createService } from '../registry.ts';
+import type { BuriedJob, QueueStats } from '../service.ts';
+import { CliError, EXIT } from './args.ts';
+
+export interface SendReport {
+  sent: number;
+  failed: Array<{ index: number; message: string }>;
+  ids?: string[];
+}
+
+export interface Target {
+  readonly where: string;
+  send(job: string, payloads: readonly unknown[], query: Record<string, string>, onProgress: (done: number, total: number) => void): Promise<SendReport>;
+  stats(): Promise<QueueStats>;
+  buried(max: number): Promise<Array<BuriedJob & { job?: string }>>;
+  kick(max: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_SERVER = 'http://127.0.0.1:3000';
+/** Payloads per HTTP request when a file holds many. */
+const HTTP_CHUNK = 500;
+
+export async function openTarget(server: string | undefined, loadJobsModule: () => Promise<Map<string, AnyJob>>): Promise<Target> {
+  if (server !== undefined) return httpTarget(server);
+  const config = loadConfig();
+  if (config.adapter === 'memory') return httpTarget(DEFAULT_SERVER);
+  const service = await createService(config);
+  const jobs = await loadJobsModule();
+  const queue = createQueue({ service, jobs: [...jobs.values()] });
+  const need = <T>(value: T | undefined, ability: string): T => {
+    if (value === undefined) throw new CliError(`[${service.adapter}] ${ability} is not supported by this transport`, EXIT.usage);
+    return value;
+  };
+  return {
+    where: `${service.adapter} queue ${service.queue}`,
+    async send(job, payloads, query, onProgress) {
+      if (!jobs.has(job)) throw new CliError(`unknown job ${JSON.stringify(job)} (known: ${[...jobs.keys()].join(', ')})`, EXIT.refused);
+      const options = queryOptions(query);
+      const results = await queue.enqueueMany(payloads.map((payload) => ({ job, payload: payload as never, options })), { onProgress });
+      const failed = results.flatMap((r, index) => (r.ok ? [] : [{ index, message: r.error.message }]));
+      return { sent: results.length - failed.length, failed, ids: results.flatMap((r) => (r.ok ? [r.id] : [])) };
+    },
+    async stats() {
+      return need(service.stats, 'stats').call(service);
+    },
+    async buried(max) {
+      return need(service.listBuried, 'listBuried').call(service, { max });
+    },
+    async kick(max) {
+      return need(service.kick, 'kick').call(service, { max });
+    },
+    async close() {
+      await service.close?.();
+    },
+  };
+}
+
+function queryOptions(query: Record<string, string>) {
+  return {
+    ...(query.delayMs !== undefined ? { delayMs: Number(query.delayMs) } : {}),
+    ...(query.dedupeKey !== undefined ? { dedupeKey: query.dedupeKey } : {}),
+    ...(query.groupKey !== undefined ? { groupKey: query.groupKey } : {}),
+    ...(query.priority !== undefined ? { priority: Number(query.priority) } : {}),
+  };
+}
+
+function httpTarget(base: string): Target {
+  let root: URL;
+  try {
+    root = new URL(base);
+  } catch {
+    throw new CliError(`--server: not a URL: ${JSON.stringify(base)}`, EXIT.usage);
+  }
+  const call = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, root), {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new CliError(`cannot reach the jobferry app at ${root.origin}: ${cause?.code ?? cause?.message ?? String(error)} (is \`jobferry dev\` running? set --server)`, EXIT.failed);
+    }
+    let answer: Record<string, unknown>;
+    try {
+      answer = (await res.json()) as Record<string, unknown>;
+    } catch {
+      throw new CliError(`${root.origin}${path} answered ${res.status} without JSON: is it a jobferry app?`, EXIT.failed);
+    }
+    if (res.ok) return answer;
+    const message = `${String(answer.message ?? answer.error ?? res.statusText)}${answer.known ? ` (known: ${(answer.known as string[]).join(', ')})` : ''}`;
+    // 4xx: the app refused the input (unknown job, invalid payload); anything else: it failed.
+    throw new CliError(message, res.status >= 400 && res.status < 500 ? EXIT.refused : EXIT.failed);
+  };
+  return {
+    where: root.origin,
+    async send(job, payloads, query, onProgress) {
+      const qs = new URLSearchParams(query).toString();
+      const path = (suffix: string) => `/jobs/${encodeURIComponent(job)}${suffix}${qs ? `?${qs}` : ''}`;
+      if (payloads.length === 1) {
+        const answer = await call('POST', path(''), payloads[0]);
+        onProgress(1, 1);
+        return { sent: 1, failed: [], ids: [String(answer.id)] };
+      }
+      const report: SendReport = { sent: 0, failed: [] };
+      for (let i = 0; i < payloads.length; i += HTTP_CHUNK) {
+        const answer = await call('POST', path('/batch'), payloads.slice(i, i + HTTP_CHUNK));
+        report.sent += Number(answer.sent);
+        for (const f of (answer.failed as SendReport['failed']) ?? []) report.failed.push({ index: f.index + i, message: f.message });
+        onProgress(Math.min(payloads.length, i + HTTP_CHUNK), payloads.length);
+      }
+      return report;
+    },
+    async stats() {
+      return (await call('GET', '/stats')) as unknown as QueueStats;
+    },
+    async buried(max) {
+      return (await call('GET', `/buried?max=${max}`)).buried as Array<BuriedJob & { job?: string }>;
+    },
+    async kick(max) {
+      return Number((await call('POST', `/kick?max=${max}`)).moved);
+    },
+    async close() {},
+  };
+}
