@@ -73,7 +73,9 @@ export interface JobOptions<S extends AnySchema> extends JobPolicy {
 export interface JobDefinition<S extends AnySchema = AnySchema> {
   readonly name: string;
   readonly schema: S;
-  readonly handler: JobHandler<SchemaOutput<S>>;
+  // A method, not a function-typed property: methods are bivariant in their parameters, so a
+  // job with a typed payload is assignable to AnyJob (createWorker({ jobs: [sendEmail] })).
+  handler(payload: SchemaOutput<S>, context: JobContext): unknown;
   readonly maxAttempts: number;
   readonly backoff: Backoff;
   readonly timeoutMs: number;
