@@ -24,7 +24,8 @@ export const DEFAULT_BACKOFF: Backoff = { type: 'exponential', baseMs: 1000, max
  * `random` is injectable so tests are deterministic.
  */
 export function backoffDelayMs(backoff: Backoff, attempt: number, random: () => number = Math.random): number {
-  const n = Math.max(1, Math.floor(attempt));
+  // NaN or a negative attempt counts as the first: a delay is always a finite number >= 0.
+  const n = attempt >= 1 ? Math.floor(attempt) : 1;
   switch (backoff.type) {
     case 'fixed':
       return Math.max(0, backoff.delayMs);
@@ -38,14 +39,15 @@ export function backoffDelayMs(backoff: Backoff, attempt: number, random: () => 
       const max = backoff.maxMs ?? 600_000;
       const factor = backoff.factor ?? 2;
       // Cap the exponent first so huge attempt numbers never overflow to Infinity/NaN.
-      const raw = Math.min(max, base * factor ** Math.min(n - 1, 64));
+      // A base of 0 stays 0 (0 * Infinity would be NaN).
+      const raw = base === 0 ? 0 : Math.min(max, base * factor ** Math.min(n - 1, 64));
       const capped = Number.isFinite(raw) ? raw : max;
       switch (backoff.jitter ?? 'equal') {
         case 'none':
           return Math.round(capped);
         case 'full':
           return Math.round(random() * capped);
-        case 'equal':
+        default:
           return Math.round(capped / 2 + random() * (capped / 2));
       }
     }
@@ -55,6 +57,9 @@ export function backoffDelayMs(backoff: Backoff, attempt: number, random: () => 
 /** Checks a backoff value at definition time; returns the problems found. */
 export function backoffProblems(backoff: Backoff): string[] {
   const problems: string[] = [];
+  if (typeof backoff !== 'object' || backoff === null || Array.isArray(backoff)) {
+    return [`backoff: must be an object such as { type: 'exponential' }, { type: 'fixed', delayMs } or { type: 'list', delaysMs }, got ${JSON.stringify(backoff) ?? typeof backoff}`];
+  }
   const nonNegative = (value: unknown, name: string) => {
     if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
       problems.push(`${name}: must be a finite number >= 0`);
@@ -71,7 +76,8 @@ export function backoffProblems(backoff: Backoff): string[] {
     case 'exponential':
       nonNegative(backoff.baseMs, 'backoff.baseMs');
       nonNegative(backoff.maxMs, 'backoff.maxMs');
-      if (backoff.factor !== undefined && !(backoff.factor >= 1)) problems.push('backoff.factor: must be >= 1');
+      if (backoff.factor !== undefined && !(typeof backoff.factor === 'number' && Number.isFinite(backoff.factor) && backoff.factor >= 1)) problems.push('backoff.factor: must be a finite number >= 1');
+      if (backoff.jitter !== undefined && !['full', 'equal', 'none'].includes(backoff.jitter)) problems.push(`backoff.jitter: must be 'full', 'equal' or 'none', got ${JSON.stringify(backoff.jitter)}`);
       break;
     default:
       problems.push(`backoff.type: must be 'exponential', 'fixed' or 'list'`);
