@@ -21,6 +21,7 @@ import { backoffProblems, DEFAULT_BACKOFF, type Backoff } from './backoff.ts';
 import { ConfigError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { isStandardSchema, type AnySchema, type SchemaInput, type SchemaOutput } from './schema.ts';
+import { closest } from './suggest.ts';
 
 /** What a handler gets besides its payload. */
 export interface JobContext {
@@ -90,9 +91,13 @@ export type AnyJob = JobDefinition<AnySchema>;
 export type JobInput<J> = J extends JobDefinition<infer S> ? SchemaInput<S> : never;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const OPTION_NAMES = ['name', 'schema', 'handler', 'maxAttempts', 'backoff', 'timeoutMs', 'ttrSeconds', 'logPayload', 'secretFields'];
 
 /** Defines a job. Throws a ConfigError naming every wrong option. */
 export function defineJob<S extends AnySchema>(options: JobOptions<S>): JobDefinition<S> {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError([`job: options: must be an object { name, schema, handler, ... }, got ${options === null ? 'null' : typeof options}`]);
+  }
   const problems: string[] = [];
   if (typeof options.name !== 'string' || !NAME.test(options.name)) {
     problems.push(`name: must be 1-128 characters of letters, digits, '.', '_', ':' or '-', got ${JSON.stringify(options.name)}`);
@@ -102,11 +107,22 @@ export function defineJob<S extends AnySchema>(options: JobOptions<S>): JobDefin
   const maxAttempts = options.maxAttempts ?? 5;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) problems.push('maxAttempts: must be an integer >= 1');
   const timeoutMs = options.timeoutMs ?? 60_000;
-  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) problems.push('timeoutMs: must be a number > 0');
-  const ttrSeconds = options.ttrSeconds ?? Math.ceil(timeoutMs / 1000) + 30;
-  if (!(Number.isFinite(ttrSeconds) && ttrSeconds >= 1)) problems.push('ttrSeconds: must be a number >= 1');
+  const timeoutOk = typeof timeoutMs === 'number' && Number.isFinite(timeoutMs) && timeoutMs > 0;
+  if (!timeoutOk) problems.push('timeoutMs: must be a number > 0');
+  // Derived from a wrong timeoutMs, the default would only repeat that problem.
+  const ttrSeconds = options.ttrSeconds ?? (timeoutOk ? Math.ceil(timeoutMs / 1000) + 30 : 90);
+  if (!(typeof ttrSeconds === 'number' && Number.isFinite(ttrSeconds) && ttrSeconds >= 1)) problems.push('ttrSeconds: must be a number >= 1');
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   problems.push(...backoffProblems(backoff));
+  const logPayload = options.logPayload ?? false;
+  if (typeof logPayload !== 'boolean') problems.push(`logPayload: must be true or false, got ${JSON.stringify(logPayload)}`);
+  const secretFields: unknown = options.secretFields ?? [];
+  if (!Array.isArray(secretFields) || !secretFields.every((f) => typeof f === 'string')) problems.push('secretFields: must be an array of key names');
+  for (const key of Object.keys(options)) {
+    if (OPTION_NAMES.includes(key)) continue;
+    const near = closest(key, OPTION_NAMES);
+    problems.push(`${key}: unknown option${near ? ` (did you mean ${near}?)` : ''}`);
+  }
   if (problems.length > 0) {
     throw new ConfigError(problems.map((p) => `job ${String(options.name)}: ${p}`));
   }
@@ -118,8 +134,8 @@ export function defineJob<S extends AnySchema>(options: JobOptions<S>): JobDefin
     backoff,
     timeoutMs,
     ttrSeconds,
-    logPayload: options.logPayload ?? false,
-    secretFields: Object.freeze([...(options.secretFields ?? [])]),
+    logPayload,
+    secretFields: Object.freeze([...(secretFields as string[])]),
   });
 }
 
