@@ -1,64 +1,87 @@
 /**
- * The state of one handler run and the JobContext it sees. The AbortController and the
- * child logger are made only if the handler asks for them: most handlers never do, and
- * this is on the per-job hot path.
+ * The state of one handler run, which is also the JobContext the handler sees. This is on the
+ * per-job hot path, so it is one class instance with its accessors on the prototype: no
+ * closures per run, and the AbortController and the child logger are made only if the handler
+ * asks for them (most handlers never do).
  */
 import type { Envelope } from './envelope.ts';
 import type { AnyJob, JobContext } from './job.ts';
 import { withFields, type Logger } from './logger.ts';
 import type { Delivery } from './pipeline.ts';
 
-export class JobRun {
+export class JobRun implements JobContext {
+  readonly id: string;
+  readonly name: string;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly createdAt: string;
+  readonly dedupeKey: string | undefined;
+  readonly groupKey: string | undefined;
+  readonly traceparent: string | undefined;
+  readonly deadline: number;
   readonly startedAt: number;
-  readonly context: JobContext;
+  #job: AnyJob;
+  #delivery: Delivery;
+  #baseLogger: Logger;
+  #adapter: string;
+  #queue: string;
+  #logger: Logger | undefined;
   #controller: AbortController | undefined;
   #abortReason: unknown;
   #aborted = false;
   #unlink: (() => void) | undefined;
 
   constructor(job: AnyJob, envelope: Envelope, delivery: Delivery, startedAt: number, deadline: number, logger: Logger, adapter: string, queue: string) {
+    this.id = envelope.id;
+    this.name = envelope.name;
+    this.attempt = delivery.attempt;
+    this.maxAttempts = job.maxAttempts;
+    this.createdAt = envelope.createdAt;
+    this.dedupeKey = envelope.dedupeKey;
+    this.groupKey = envelope.groupKey;
+    this.traceparent = envelope.traceparent;
+    this.deadline = deadline;
     this.startedAt = startedAt;
-    const run = this;
-    let childLogger: Logger | undefined;
-    this.context = {
-      id: envelope.id,
-      name: envelope.name,
-      attempt: delivery.attempt,
-      maxAttempts: job.maxAttempts,
-      createdAt: envelope.createdAt,
-      dedupeKey: envelope.dedupeKey,
-      groupKey: envelope.groupKey,
-      traceparent: envelope.traceparent,
-      deadline,
-      get signal() {
-        return run.#signal(delivery.signal);
-      },
-      get logger() {
-        childLogger ??= withFields(logger, { job: envelope.name, jobId: envelope.id, queue, adapter, attempt: delivery.attempt });
-        return childLogger;
-      },
-      async touch(leaseMs = job.ttrSeconds * 1000) {
-        if (delivery.touch === undefined) return false;
-        await delivery.touch(leaseMs);
-        return true;
-      },
-    };
+    this.#job = job;
+    this.#delivery = delivery;
+    this.#baseLogger = logger;
+    this.#adapter = adapter;
+    this.#queue = queue;
   }
 
-  #signal(external: AbortSignal | undefined): AbortSignal {
+  /** The handler's view of this run (the run itself: JobContext is its public face). */
+  get context(): JobContext {
+    return this;
+  }
+
+  /** Aborted when the job times out or the worker shuts down. */
+  get signal(): AbortSignal {
     if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(this.#abortReason);
+      const controller = (this.#controller = new AbortController());
+      const external = this.#delivery.signal;
+      if (this.#aborted) controller.abort(this.#abortReason);
       else if (external !== undefined) {
-        if (external.aborted) this.#controller.abort(external.reason);
+        if (external.aborted) controller.abort(external.reason);
         else {
-          const onAbort = () => this.#controller?.abort(external.reason);
+          const onAbort = () => controller.abort(external.reason);
           external.addEventListener('abort', onAbort, { once: true });
           this.#unlink = () => external.removeEventListener('abort', onAbort);
         }
       }
     }
     return this.#controller.signal;
+  }
+
+  get logger(): Logger {
+    this.#logger ??= withFields(this.#baseLogger, { job: this.name, jobId: this.id, queue: this.#queue, adapter: this.#adapter, attempt: this.attempt });
+    return this.#logger;
+  }
+
+  async touch(leaseMs: number = this.#job.ttrSeconds * 1000): Promise<boolean> {
+    const touch = this.#delivery.touch;
+    if (touch === undefined) return false;
+    await touch(leaseMs);
+    return true;
   }
 
   abort(reason: unknown): void {
