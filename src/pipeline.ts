@@ -33,6 +33,11 @@ export interface Delivery {
   readonly touch?: (leaseMs: number) => Promise<void>;
   /** Aborted on worker shutdown: passed on to the handler's signal. */
   readonly signal?: AbortSignal;
+  /**
+   * The transport's own cap on deliveries (a Cloud Tasks queue's maxAttempts), where the
+   * transport drops the job after it: a retryable failure on that delivery is buried instead.
+   */
+  readonly maxAttempts?: number;
 }
 
 export interface PipelineOptions {
@@ -122,9 +127,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     if (verdict.kind === 'permanent') {
       return bury(delivery, envelope, 'permanent-error', error.message, error, job);
     }
-    if (delivery.attempt >= job.maxAttempts) {
+    const maxAttempts = Math.min(job.maxAttempts, delivery.maxAttempts ?? Infinity);
+    if (delivery.attempt >= maxAttempts) {
       // The last attempt failed: bury now rather than spend one more delivery to find out.
-      return bury(delivery, envelope, 'attempts-exhausted', `failed ${delivery.attempt} of ${job.maxAttempts} attempts; last error: ${error.name}: ${error.message}`, error, job);
+      return bury(delivery, envelope, 'attempts-exhausted', `failed ${delivery.attempt} of ${maxAttempts} attempts; last error: ${error.name}: ${error.message}`, error, job);
     }
     const delayMs = verdict.delayMs ?? backoffDelayMs(job.backoff, delivery.attempt, random);
     if (logger.isEnabled('warn')) line('warn', 'job.retry', envelope, delivery, { outcome: 'retry', durationMs, delayMs, error });
@@ -150,7 +156,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         done = true;
         watchdog.delete(watched);
         run.dispose();
-        resolve(settle(run, delivery, job, envelope, failed ? valueOrError : undefined, failed, failed ? undefined : valueOrError));
+        // settle() runs user-supplied getters (error.name): it must not leave this promise pending.
+        try {
+          resolve(settle(run, delivery, job, envelope, failed ? valueOrError : undefined, failed, failed ? undefined : valueOrError));
+        } catch (error) {
+          resolve(internalFailure(delivery, error));
+        }
       };
       const watched = {
         deadline,
@@ -163,10 +174,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       };
       watchdog.add(watched);
       if (delivery.signal?.aborted) run.abort(delivery.signal.reason);
-      result.then(
-        (value) => finish(false, value),
-        (error: unknown) => finish(true, error),
-      );
+      try {
+        result.then(
+          (value) => finish(false, value),
+          (error: unknown) => finish(true, error),
+        );
+      } catch (error) {
+        finish(true, error); // a thenable whose then() throws
+      }
     });
   };
 
@@ -196,7 +211,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       return bury(delivery, envelope, 'attempts-exhausted', `delivery ${delivery.attempt} exceeds maxAttempts ${job.maxAttempts}`, undefined, job);
     }
     const checked = validate(job.schema, envelope.payload);
-    if (isThenable(checked)) return checked.then((c) => afterValidation(delivery, job, envelope, c));
+    if (isThenable(checked)) {
+      return checked.then((c) => afterValidation(delivery, job, envelope, c)).then(undefined, (error: unknown) => internalFailure(delivery, error));
+    }
     return afterValidation(delivery, job, envelope, checked);
   };
 
@@ -208,7 +225,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     run(delivery) {
       try {
         const outcome = run(delivery);
-        return isThenable(outcome) ? outcome.then(undefined, (error: unknown) => internalFailure(delivery, error)) : Promise.resolve(outcome);
+        // A handler's promise settles through execute(), which never rejects: no extra hop for it.
+        if (outcome instanceof Promise) return outcome;
+        return isThenable(outcome) ? Promise.resolve(outcome).then(undefined, (error: unknown) => internalFailure(delivery, error)) : Promise.resolve(outcome);
       } catch (error) {
         return Promise.resolve(internalFailure(delivery, error));
       }
