@@ -117,6 +117,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   };
 
   const settle = (run: JobRun, delivery: Delivery, job: AnyJob, envelope: Envelope, thrown: unknown, failed: boolean, value: unknown): Outcome => {
+    // Sync handlers end here too: drop the listener a read of ctx.signal put on the delivery's signal.
+    run.dispose();
     const durationMs = now() - run.startedAt;
     if (!failed) {
       if (logger.isEnabled('info')) line('info', 'job.completed', envelope, delivery, { outcome: 'completed', durationMs });

@@ -30,6 +30,7 @@ export class JobRun implements JobContext {
   #abortReason: unknown;
   #aborted = false;
   #unlink: (() => void) | undefined;
+  #disposed = false;
 
   constructor(job: AnyJob, envelope: Envelope, delivery: Delivery, startedAt: number, deadline: number, logger: Logger, adapter: string, queue: string) {
     this.id = envelope.id;
@@ -91,7 +92,9 @@ export class JobRun implements JobContext {
     this.#controller?.abort(reason);
   }
 
+  /** Unlinks from the delivery's signal once the run has settled. Idempotent. */
   dispose(): void {
+    this.#disposed = true;
     this.#unlink?.();
     this.#unlink = undefined;
   }
