@@ -142,8 +142,8 @@ describe("the delivery's signal", () => {
     const removed: unknown[] = [];
     const add = controller.signal.addEventListener.bind(controller.signal);
     const remove = controller.signal.removeEventListener.bind(controller.signal);
-    controller.signal.addEventListener = ((type: string, l: EventListener, o?: AddEventListenerOptions) => (added.push(l), add(type, l, o))) as typeof add;
-    controller.signal.removeEventListener = ((type: string, l: EventListener) => (removed.push(l), remove(type, l))) as typeof remove;
+    controller.signal.addEventListener = ((...args: Parameters<typeof add>) => (added.push(args[1]), add(...args))) as typeof add;
+    controller.signal.removeEventListener = ((...args: Parameters<typeof remove>) => (removed.push(args[1]), remove(...args))) as typeof remove;
     const { pipeline } = testPipeline([
       echoJob({ name: 'sync', handler: (_p, ctx) => ctx.signal.aborted }),
       echoJob({ name: 'throws', handler: (_p, ctx) => { void ctx.signal; throw new Error('x'); } }),
