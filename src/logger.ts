@@ -68,6 +68,34 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
 /** A logger that writes nothing (tests, benchmarks). */
 export const silentLogger: Logger = { isEnabled: () => false, log: () => {} };
 
+const guarded = new WeakSet<Logger>();
+
+/**
+ * A logger that never throws: a broken logger (a custom one, a closed stream) must not fail a
+ * job, reject a promise or crash a timer. A throwing isEnabled counts as disabled.
+ */
+export function guardLogger(logger: Logger): Logger {
+  if (logger === silentLogger || guarded.has(logger)) return logger;
+  const safe: Logger = {
+    isEnabled(level) {
+      try {
+        return logger.isEnabled(level);
+      } catch {
+        return false;
+      }
+    },
+    log(level, record) {
+      try {
+        logger.log(level, record);
+      } catch {
+        // Logging is best effort.
+      }
+    },
+  };
+  guarded.add(safe);
+  return safe;
+}
+
 /** Wraps a logger so every record also carries `fields`. */
 export function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
   return {

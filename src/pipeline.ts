@@ -13,7 +13,7 @@ import { decodeEnvelope, type Envelope } from './envelope.ts';
 import { describeError, TimeoutError } from './errors.ts';
 import { classifyError } from './classify.ts';
 import { jobRegistry, type AnyJob } from './job.ts';
-import { silentLogger, type Logger, type LogLevel } from './logger.ts';
+import { guardLogger, silentLogger, type Logger, type LogLevel } from './logger.ts';
 import type { BuryReason, ErrorInfo, Outcome } from './outcome.ts';
 import { JobRun } from './run.ts';
 import { validate } from './schema.ts';
@@ -72,7 +72,8 @@ export interface Pipeline {
  */
 export function createPipeline(options: PipelineOptions): Pipeline {
   const jobs = jobRegistry(options.jobs);
-  const logger = options.logger ?? silentLogger;
+  // Guarded: a logger that throws must not change an outcome, reject run() or crash the watchdog.
+  const logger = guardLogger(options.logger ?? silentLogger);
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const { adapter, queue, maxBodyBytes } = options;

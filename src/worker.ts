@@ -16,7 +16,7 @@
 import { applyOutcome } from './apply-outcome.ts';
 import { describeError, UnsupportedError } from './errors.ts';
 import type { AnyJob } from './job.ts';
-import { silentLogger, type Logger } from './logger.ts';
+import { guardLogger, silentLogger, type Logger } from './logger.ts';
 import { createPipeline, type Pipeline } from './pipeline.ts';
 import type { JobService, PullService, ReservedJob } from './service.ts';
 import { createHeartbeat } from './heartbeat.ts';
@@ -72,7 +72,7 @@ type Slot = { job: ReservedJob; released: boolean; done: Promise<void> };
 
 export function createWorker(options: WorkerOptions): Worker {
   const service = requirePull(options.service);
-  const logger = options.logger ?? options.pipeline?.logger ?? silentLogger;
+  const logger = guardLogger(options.logger ?? options.pipeline?.logger ?? silentLogger);
   const pipeline =
     options.pipeline ??
     createPipeline({ jobs: options.jobs, adapter: service.adapter, queue: service.queue, maxBodyBytes: options.maxBodyBytes ?? service.limits.maxBodyBytes, logger });
