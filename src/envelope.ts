@@ -119,13 +119,24 @@ export function createEnvelope<P>(name: string, payload: P, options: NewEnvelope
     id: options.id ?? crypto.randomUUID(),
     name,
     payload,
-    createdAt: new Date(options.now ?? Date.now()).toISOString(),
+    createdAt: isoTime(options.now ?? Date.now()),
   };
   if (options.notBefore !== undefined) envelope.notBefore = new Date(options.notBefore).toISOString();
   if (options.dedupeKey !== undefined) envelope.dedupeKey = options.dedupeKey;
   if (options.groupKey !== undefined) envelope.groupKey = options.groupKey;
   if (options.traceparent !== undefined) envelope.traceparent = options.traceparent;
   return envelope;
+}
+
+// Jobs enqueued in a burst share their millisecond: format it once, not once per job.
+let lastIsoMs = Number.NaN;
+let lastIso = '';
+function isoTime(ms: number): string {
+  if (ms !== lastIsoMs) {
+    lastIso = new Date(ms).toISOString();
+    lastIsoMs = ms;
+  }
+  return lastIso;
 }
 
 function tooLarge(maxBodyBytes: number): DecodeResult {

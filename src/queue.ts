@@ -13,7 +13,7 @@ import { JobferryError, UnsupportedError, ValidationError } from './errors.ts';
 import { jobRegistry, type AnyJob, type JobInput } from './job.ts';
 import { exceedsBytes, jsonDepthExceeds, MAX_JSON_DEPTH } from './json-guard.ts';
 import { silentLogger, type Logger } from './logger.ts';
-import { validate } from './schema.ts';
+import { validate, type Validation } from './schema.ts';
 import type { EnqueueResult, JobService, OutgoingJob } from './service.ts';
 
 export interface EnqueueOptions {
@@ -78,12 +78,17 @@ export function createQueue(options: QueueOptions): Queue {
     return found;
   };
 
-  const prepare = async (item: EnqueueItem): Promise<OutgoingJob> => {
+  // Synchronous schemas stay synchronous: no promise per item when thousands are enqueued.
+  const prepare = (item: EnqueueItem): OutgoingJob | Promise<OutgoingJob> => {
     const job = resolveJob(item.job);
+    const checked = validate(job.schema, item.payload);
+    return checked instanceof Promise ? checked.then((c) => build(item, job, c)) : build(item, job, checked);
+  };
+
+  const build = (item: EnqueueItem, job: AnyJob, checked: Validation<unknown>): OutgoingJob => {
     const opts = item.options ?? {};
     const fail = (why: string, issues = why) =>
       new ValidationError(`${where} enqueue of job ${job.name} rejected: ${why}`, issues, { adapter: service.adapter, queue: service.queue });
-    const checked = await validate(job.schema, item.payload);
     if (!checked.ok) throw fail(`invalid payload: ${checked.issues}`, checked.issues);
     if (opts.groupKey !== undefined && !service.features.groups) {
       throw new UnsupportedError(service.adapter, 'groupKey', 'this transport has no ordered groups');
@@ -159,7 +164,8 @@ export function createQueue(options: QueueOptions): Queue {
       const problems: string[] = [];
       for (let i = 0; i < items.length; i++) {
         try {
-          prepared.push(await prepare(items[i]!));
+          const outgoing = prepare(items[i]!);
+          prepared.push(outgoing instanceof Promise ? await outgoing : outgoing);
         } catch (error) {
           problems.push(`[${i}] ${error instanceof Error ? error.message : String(error)}`);
           if (problems.length >= 20) break;
