@@ -61,7 +61,8 @@ export class JobRun implements JobContext {
       const controller = (this.#controller = new AbortController());
       const external = this.#delivery.signal;
       if (this.#aborted) controller.abort(this.#abortReason);
-      else if (external !== undefined) {
+      // After the run settled, a late read must not add a listener to a long-lived signal.
+      else if (external !== undefined && !this.#disposed) {
         if (external.aborted) controller.abort(external.reason);
         else {
           const onAbort = () => controller.abort(external.reason);

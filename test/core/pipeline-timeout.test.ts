@@ -3,9 +3,10 @@
  * the last attempt), and a result that arrives later is discarded: one outcome, one log line.
  * Time runs on a manual clock; the pipeline's watchdog reads it.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createManualClock } from '../../adapters/memory/index.ts';
 import { TimeoutError } from '../../src/errors.ts';
+import type { JobContext } from '../../src/job.ts';
 import { body, deferred, delivery, echoJob, linesOf, testPipeline, watchUnhandledRejections } from './helpers.ts';
 
 function hangingJob(options: { timeoutMs?: number; maxAttempts?: number } = {}) {
@@ -154,5 +155,18 @@ describe("the delivery's signal", () => {
 
     expect(added).toHaveLength(3);
     expect(removed).toEqual(added);
+  });
+
+  it('a read of ctx.signal after the run settled adds no listener to the delivery signal', async () => {
+    const controller = new AbortController();
+    let context: JobContext | undefined;
+    const { pipeline } = testPipeline([echoJob({ handler: async (_p, ctx) => void (context = ctx) })]);
+    await pipeline.run(delivery(body('echo', { n: 1 }), { signal: controller.signal }));
+    const add = vi.spyOn(controller.signal, 'addEventListener');
+
+    const late = context!.signal;
+
+    expect(late.aborted).toBe(false);
+    expect(add).not.toHaveBeenCalled();
   });
 });
