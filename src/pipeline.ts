@@ -103,6 +103,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     error: ErrorInfo | undefined,
     job?: AnyJob,
     payload?: unknown,
+    durationMs?: number,
   ): Outcome => {
     if (logger.isEnabled('error')) {
       const invalid = reason !== 'permanent-error' && reason !== 'attempts-exhausted';
@@ -112,6 +113,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         detail,
         error,
         payload: job?.logPayload ? sanitize(payload, job.secretFields) : undefined,
+        durationMs,
       });
     }
     return { type: 'buried', reason, detail, envelope, error };
@@ -128,12 +130,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const error = describeError(thrown);
     const verdict = classifyError(thrown);
     if (verdict.kind === 'permanent') {
-      return bury(delivery, envelope, 'permanent-error', error.message, error, job);
+      return bury(delivery, envelope, 'permanent-error', error.message, error, job, undefined, durationMs);
     }
     const maxAttempts = Math.min(job.maxAttempts, delivery.maxAttempts ?? Infinity);
     if (delivery.attempt >= maxAttempts) {
       // The last attempt failed: bury now rather than spend one more delivery to find out.
-      return bury(delivery, envelope, 'attempts-exhausted', `failed ${delivery.attempt} of ${maxAttempts} attempts; last error: ${error.name}: ${error.message}`, error, job);
+      return bury(delivery, envelope, 'attempts-exhausted', `failed ${delivery.attempt} of ${maxAttempts} attempts; last error: ${error.name}: ${error.message}`, error, job, undefined, durationMs);
     }
     const delayMs = verdict.delayMs ?? backoffDelayMs(job.backoff, delivery.attempt, random);
     if (logger.isEnabled('warn')) line('warn', 'job.retry', envelope, delivery, { outcome: 'retry', durationMs, delayMs, error });
