@@ -256,5 +256,6 @@ function traceIdOf(traceparent: string | undefined): string | undefined {
   // W3C traceparent: version-traceid-spanid-flags
   if (traceparent === undefined || traceparent.length < 55) return undefined;
   const id = traceparent.slice(3, 35);
-  return /^[0-9a-f]{32}$/.test(id) ? id : undefined;
+  // All zeros is W3C's "invalid trace id".
+  return /^[0-9a-f]{32}$/.test(id) && id !== '00000000000000000000000000000000' ? id : undefined;
 }
