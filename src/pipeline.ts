@@ -192,6 +192,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   const afterValidation = (delivery: Delivery, job: AnyJob, envelope: Envelope, checked: { ok: true; value: unknown } | { ok: false; issues: string }) => {
     if (!checked.ok) return bury(delivery, envelope, 'invalid-payload', checked.issues, undefined, job, envelope.payload);
+    // Before the handler: a job that kills its worker is buried on its next delivery, not looped.
+    // After validation (DESIGN.md's order): a payload that fails its schema is buried as
+    // invalid-payload on any delivery, the reason that tells an operator a kick cannot help.
+    if (delivery.attempt > job.maxAttempts) {
+      return bury(delivery, envelope, 'attempts-exhausted', `delivery ${delivery.attempt} exceeds maxAttempts ${job.maxAttempts}`, undefined, job);
+    }
     if (logger.isEnabled('debug')) {
       line('debug', 'job.received', envelope, delivery, { payload: job.logPayload ? sanitize(envelope.payload, job.secretFields) : undefined });
     }
@@ -210,10 +216,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         if (logger.isEnabled('debug')) line('debug', 'job.deferred', envelope, delivery, { outcome: 'deferred', delayMs: remaining });
         return { type: 'deferred', envelope, delayMs: remaining };
       }
-    }
-    // Before the handler: a job that kills its worker is buried on its next delivery, not looped.
-    if (delivery.attempt > job.maxAttempts) {
-      return bury(delivery, envelope, 'attempts-exhausted', `delivery ${delivery.attempt} exceeds maxAttempts ${job.maxAttempts}`, undefined, job);
     }
     const checked = validate(job.schema, envelope.payload);
     if (isThenable(checked)) {

@@ -21,6 +21,12 @@ describe('attempts', () => {
     expect(handler).not.toHaveBeenCalled();
   });
 
+  it('validates first: a bad payload past maxAttempts is buried as invalid-payload (DESIGN.md order)', async () => {
+    const { pipeline } = testPipeline([echoJob({ maxAttempts: 3 })]);
+
+    expect(await pipeline.run(delivery(body('echo', { n: 'x' }), { attempt: 9 }))).toMatchObject({ type: 'buried', reason: 'invalid-payload' });
+  });
+
   it('runs the last allowed attempt', async () => {
     const handler = vi.fn();
     const { pipeline } = testPipeline([echoJob({ maxAttempts: 3, handler })]);
