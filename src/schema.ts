@@ -48,7 +48,8 @@ function toValidation<T>(result: StandardSchemaV1.Result<unknown>): Validation<T
 export function formatIssues(issues: ReadonlyArray<StandardSchemaV1.Issue>): string {
   const parts: string[] = [];
   for (const issue of issues.slice(0, 20)) {
-    parts.push(`${formatPath(issue.path)}: ${issue.message}`);
+    // One line: a custom message with line breaks must not split a log line or a detail.
+    parts.push(`${formatPath(issue.path)}: ${String(issue.message).replace(/\s*[\r\n]+\s*/g, ' ')}`);
   }
   if (issues.length > 20) parts.push(`... ${issues.length - 20} more`);
   return parts.join('; ');
