@@ -116,6 +116,8 @@ export function createHttpApi(options: HttpApiOptions): (req: IncomingMessage, r
       (answer) => send(res, answer.status, answer.body),
       (error: unknown) => {
         const { status, body } = problemOf(error);
+        // The rest of an over-long body is not read: end the connection rather than drain it.
+        if (status === 413) res.setHeader('connection', 'close');
         send(res, status, body);
       },
     );
