@@ -32,7 +32,7 @@ export const sqsConfigSchema = z.strictObject({
   adapter: z.literal('sqs'),
   ...common,
   queueUrl: z.url(),
-  /** Where poison and exhausted jobs are buried. Required to bury: without it they stay in the queue. */
+  /** Where poison and exhausted jobs are buried. Default: the target of the queue's redrive policy. */
   deadLetterQueueUrl: z.url().optional(),
   region: z.string().min(1).optional(),
   /** Custom endpoint (emulators, VPC endpoints). */
@@ -43,6 +43,8 @@ export const sqsConfigSchema = z.strictObject({
   visibilityTimeoutSeconds: count(0, 43_200).default(30),
   /** Concurrent ReceiveMessage loops of a pull worker. */
   pollers: count(1, 100).default(2),
+  /** kick() of everything may use StartMessageMoveTask (falls back to receive/send/delete where missing). */
+  useMessageMoveTask: flag.default(false),
 });
 
 export const cloudTasksConfigSchema = z.strictObject({
