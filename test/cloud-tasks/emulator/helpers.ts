@@ -60,6 +60,8 @@ export interface Target {
   /** Answers to give, in order; once used up, `fallback`. */
   answers: TargetAnswer[];
   fallback: TargetAnswer;
+  /** Most requests open at once (arrived, not yet answered) so far. */
+  maxInFlight: number;
   /** Resolves when `count` requests have arrived. */
   waitFor(count: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -74,6 +76,7 @@ export async function startTarget(fallback: TargetAnswer = { status: 200 }): Pro
     received,
     answers: [],
     fallback,
+    maxInFlight: 0,
     waitFor(count, timeoutMs = 10_000) {
       if (received.length >= count) return Promise.resolve();
       return new Promise((resolve, reject) => {
@@ -88,7 +91,11 @@ export async function startTarget(fallback: TargetAnswer = { status: 200 }): Pro
         server.closeAllConnections();
       }),
   };
+  let open = 0;
   const server = http.createServer((req, res) => {
+    open += 1;
+    target.maxInFlight = Math.max(target.maxInFlight, open);
+    res.on('close', () => (open -= 1));
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {

@@ -22,7 +22,8 @@ const lease = (maxTasks: number, seconds = 60, filter?: string) =>
 describe('pull queues', () => {
   it('shows a pull queue as such, with the output-only limits of pull queues', async () => {
     const [q] = await rig.beta.getQueue({ name: queue }, call);
-    expect(q.targetType).toBe('pullTarget');
+    expect(q.pullTarget).toEqual({});
+    expect(q.httpTarget ?? null).toBeNull();
     expect(q.rateLimits?.maxConcurrentTasks).toBe(-1);
     expect(q.tombstoneTtl).toMatchObject({ seconds: '3600' });
   });
