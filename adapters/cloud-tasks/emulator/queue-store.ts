@@ -69,8 +69,9 @@ export function createQueueStore(clock: EmulatorClock, options: QueueStoreOption
       if (parts.parent !== parent) {
         throw invalid(`The queue name "${input.name}" must be a child of the parent "${parent}".`);
       }
-      if (queues.has(input.name!)) throw alreadyExists('Queue already exists');
+      // The request is checked before the state: a bad config is INVALID_ARGUMENT even for a taken name.
       const record = build(input.name!, input);
+      if (queues.has(record.name)) throw alreadyExists('Queue already exists');
       takeName(record.name);
       queues.set(record.name, record);
       return record;

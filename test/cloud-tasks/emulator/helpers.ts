@@ -132,8 +132,8 @@ export async function failure(promise: Promise<unknown>): Promise<{ code: number
   try {
     await promise;
   } catch (error) {
-    const e = error as { code?: number; details?: string; message?: string };
-    return { code: e.code ?? -1, details: e.details ?? e.message ?? '' };
+    const e = error as { code?: number; details?: unknown; message?: string };
+    return { code: e.code ?? -1, details: typeof e.details === 'string' ? e.details : (e.message ?? '') };
   }
   throw new Error('expected the call to fail, it succeeded');
 }
