@@ -1,0 +1,206 @@
+/**
+ * jobferry/sqs/lambda: the Lambda push wrapper, `(SQSEvent, Context) -> SQSBatchResponse`.
+ * Every record goes through the one pipeline; this module only translates its outcome:
+ *
+ * - completed: not reported (Lambda deletes it);
+ * - retry: the record's visibility is set to the job's backoff delay, then it is reported in
+ *   `batchItemFailures` (Lambda leaves it; it comes back after the delay);
+ * - buried (poison, exhausted): sent to the dead-letter queue with the reason, then NOT
+ *   reported, so Lambda deletes it (no receives burned); if the send fails it is reported;
+ * - deferred (not due): standard queue: re-sent with the remaining delay (<= 900 s), not
+ *   reported; FIFO queue: its visibility is set to the delay and it is reported (keeps order).
+ *
+ * FIFO queues: records run one after another; after the first failure in a message group every
+ * later record of that group is reported failed without being run. Time budget: a record not
+ * started when `getRemainingTimeInMillis() - timeMarginMs` has run out is reported failed, and
+ * a running one is aborted at that deadline, so a Lambda timeout never redelivers a whole batch.
+ *
+ * Cold start: this module loads neither @aws-sdk/client-sqs (until a record needs an SQS call,
+ * then once) nor node:http.
+ *
+ * @example
+ * ```ts
+ * import { createSqsHandler } from 'jobferry/sqs/lambda';
+ * import { sendEmail } from './jobs.ts';
+ * export const handler = createSqsHandler({ jobs: [sendEmail] });
+ * ```
+ */
+import { describeError } from '../../src/errors.ts';
+import type { AnyJob } from '../../src/job.ts';
+import { silentLogger, type Logger } from '../../src/logger.ts';
+import type { Outcome } from '../../src/outcome.ts';
+import { createPipeline, type Pipeline } from '../../src/pipeline.ts';
+import { deadLetterLookup, type DeadLetterLookup } from './dead-letter-queue.ts';
+import { SQS_MAX_MESSAGE_BYTES, SQS_MAX_VISIBILITY_SECONDS, toSeconds } from './limits.ts';
+import { createRecordActions, type ActionEnv, type RecordActions } from './lambda-actions.ts';
+import { attemptOf, groupOf, recordsOf, sourceResolver, type QueueUrlOption } from './lambda-records.ts';
+import type { LambdaContextLike, SqsBatchResponse, SqsEvent, SqsHandler, SqsRecord } from './lambda-types.ts';
+import { pairProblems } from './options.ts';
+import { parseQueueUrl, type QueueAddress } from './queue-url.ts';
+import { clientHandle, type SQSClient, type SQSClientConfig } from './sdk.ts';
+
+export type { LambdaContextLike, SqsBatchItemFailure, SqsBatchResponse, SqsEvent, SqsHandler, SqsRecord, SqsRecordAttributes, SqsRecordMessageAttribute } from './lambda-types.ts';
+
+export interface SqsHandlerOptions {
+  jobs: Iterable<AnyJob> | Record<string, AnyJob>;
+  logger?: Logger;
+  /** Client for dead-letter sends and visibility changes. Default: one made on the first need. */
+  client?: SQSClient;
+  clientConfig?: SQSClientConfig;
+  /** Where poison records go. Default: the target of the source queue's redrive policy (looked up once). */
+  deadLetterQueueUrl?: string;
+  /** URL of the source queue. Default: the AWS URL its eventSourceARN names (emulators need this). */
+  queueUrl?: QueueUrlOption;
+  /** Records of a standard queue run at once, at most. Default 10. FIFO: always one after another. */
+  concurrency?: number;
+  /**
+   * Time kept back at the end of an invocation for the SQS calls and the answer. Default 1000
+   * (a running record is aborted at the budget's end, give or take the pipeline's watchdog tick).
+   */
+  timeMarginMs?: number;
+  /** Set a retried record's visibility to the job's backoff (one SQS call). false: the queue's visibility timeout is the delay. Default true. */
+  applyBackoff?: boolean;
+  /** Largest body run; larger ones are buried. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Reuse a pipeline (its jobs and logger). */
+  pipeline?: Pipeline;
+  /** Clock, for tests. Default Date.now. */
+  now?: () => number;
+}
+
+// A record received this many seconds before its retry is still under SQS's 12 h cap: Lambda
+// runs at most 15 min and the batching window at most 5.
+const VISIBILITY_CAP_SECONDS = SQS_MAX_VISIBILITY_SECONDS - 20 * 60;
+
+export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
+  const logger = options.logger ?? options.pipeline?.logger ?? silentLogger;
+  const pipeline = options.pipeline ?? createPipeline({ jobs: options.jobs, adapter: 'sqs', queue: 'lambda', maxBodyBytes: options.maxBodyBytes ?? SQS_MAX_MESSAGE_BYTES, logger });
+  const concurrency = options.concurrency ?? 10;
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new RangeError(`[sqs] createSqsHandler failed: concurrency must be an integer >= 1, got ${String(concurrency)}`);
+  const timeMarginMs = options.timeMarginMs ?? 1_000;
+  if (!(timeMarginMs >= 0) || !Number.isFinite(timeMarginMs)) throw new RangeError(`[sqs] createSqsHandler failed: timeMarginMs must be a number >= 0, got ${String(timeMarginMs)}`);
+  const applyBackoff = options.applyBackoff !== false;
+  const now = options.now ?? Date.now;
+  const configuredDeadLetter = options.deadLetterQueueUrl === undefined ? undefined : parseQueueUrl(options.deadLetterQueueUrl, 'deadLetterQueueUrl');
+  const sourceOf = sourceResolver(options.queueUrl);
+  const handle = clientHandle(options);
+  const lookups = new Map<string, DeadLetterLookup>();
+
+  const env: ActionEnv = {
+    handle,
+    now,
+    async deadLetterOf(source) {
+      if (configuredDeadLetter !== undefined) {
+        const problems = pairProblems(source, configuredDeadLetter);
+        if (problems.length > 0) throw new TypeError(`[sqs] bury failed: ${problems.join('; ')}`);
+        return configuredDeadLetter;
+      }
+      let lookup = lookups.get(source.url);
+      if (lookup === undefined) lookups.set(source.url, (lookup = deadLetterLookup(source, undefined, handle)));
+      return lookup.get('bury');
+    },
+    secretFieldsOf: (name) => (name === undefined ? [] : (pipeline.jobs.get(name)?.secretFields ?? [])),
+  };
+
+  return async function handler(event: SqsEvent, context: LambdaContextLike): Promise<SqsBatchResponse> {
+    const records = recordsOf(event);
+    const startedAt = now();
+    const remaining = Number(context?.getRemainingTimeInMillis?.());
+    const endsAt = Number.isFinite(remaining) ? startedAt + remaining : Infinity;
+    const budgetEnd = endsAt - timeMarginMs;
+    const failed = new Uint8Array(records.length);
+    let actions: RecordActions | undefined;
+    const act = () => (actions ??= createRecordActions(env, endsAt - Math.min(50, timeMarginMs)));
+
+    const warn = (record: SqsRecord, what: string, error: unknown) =>
+      logger.log('error', { event: 'lambda.action-failed', adapter: 'sqs', transportId: record.messageId, detail: `${what}; the record is reported failed and comes back`, error: describeError(error) });
+
+    /** Outcome -> platform action; resolves to true when the record must be reported failed. */
+    const apply = async (record: SqsRecord, source: QueueAddress, fifo: boolean, outcome: Outcome, attempt: number): Promise<boolean> => {
+      switch (outcome.type) {
+        case 'completed':
+          return false;
+        case 'retry':
+          if (applyBackoff) {
+            await act()
+              .setVisibility(record, source, toSeconds(outcome.delayMs, VISIBILITY_CAP_SECONDS))
+              .catch((error: unknown) => warn(record, 'setting the retry delay failed', error));
+          }
+          return true;
+        case 'buried':
+          try {
+            await act().bury(record, source, outcome, attempt);
+            return false;
+          } catch (error) {
+            warn(record, 'sending it to the dead-letter queue failed', error);
+            return true;
+          }
+        case 'deferred':
+          if (fifo) {
+            // FIFO queues have no per-message delay; holding the record keeps its group in order.
+            await act()
+              .setVisibility(record, source, toSeconds(outcome.delayMs, VISIBILITY_CAP_SECONDS))
+              .catch((error: unknown) => warn(record, 'holding a record that is not due failed', error));
+            return true;
+          }
+          try {
+            await act().resend(record, source, outcome.delayMs);
+            return false;
+          } catch (error) {
+            warn(record, 're-sending a record that is not due failed', error);
+            return true;
+          }
+      }
+    };
+
+    const runOne = async (record: SqsRecord): Promise<boolean> => {
+      if (now() >= budgetEnd) return true; // not started: the time budget ran out
+      let source: QueueAddress;
+      try {
+        source = sourceOf(record.eventSourceARN);
+      } catch (error) {
+        warn(record, 'its source queue is unknown', error);
+        return true;
+      }
+      const attempt = attemptOf(record);
+      const outcome = await pipeline.run({ body: record.body, attempt, transportId: record.messageId, deadline: budgetEnd });
+      try {
+        return await apply(record, source, source.fifo, outcome, attempt);
+      } catch (error) {
+        warn(record, `applying outcome ${outcome.type} failed`, error);
+        return true;
+      }
+    };
+
+    try {
+      const fifo = records.length > 0 && String(records[0]!.eventSourceARN).endsWith('.fifo');
+      if (fifo) {
+        const blocked = new Set<string>();
+        for (let i = 0; i < records.length; i++) {
+          const record = records[i]!;
+          const group = groupOf(record) ?? '';
+          if (blocked.has(group) || (await runOne(record))) {
+            failed[i] = 1;
+            blocked.add(group);
+          }
+        }
+      } else {
+        let next = 0;
+        const lane = async () => {
+          while (next < records.length) {
+            const i = next++;
+            if (await runOne(records[i]!)) failed[i] = 1;
+          }
+        };
+        const lanes: Promise<void>[] = [];
+        for (let k = Math.min(concurrency, records.length); k > 0; k--) lanes.push(lane());
+        await Promise.all(lanes);
+      }
+    } finally {
+      actions?.end();
+    }
+    const batchItemFailures: SqsBatchResponse['batchItemFailures'] = [];
+    for (let i = 0; i < records.length; i++) if (failed[i] === 1) batchItemFailures.push({ itemIdentifier: records[i]!.messageId });
+    return { batchItemFailures };
+  };
+}
