@@ -137,13 +137,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     task.lastAttempt = attempt;
     const version = task.version;
     const myGeneration = generation;
-    void attemptOnce(queue, task, attempt, forced).then((outcome) => {
-      if (myGeneration !== generation) return;
+    void attemptOnce(queue, task, attempt, forced, myGeneration).then((outcome) => {
+      // Reset or closed meanwhile: the result belongs to a state that is gone.
+      if (myGeneration !== generation || outcome === undefined) return;
       finish(queue, task, attempt, outcome, forced, version);
     });
   }
 
-  async function attemptOnce(queue: QueueRecord, task: TaskRecord, attempt: AttemptRecord, forced: boolean) {
+  async function attemptOnce(queue: QueueRecord, task: TaskRecord, attempt: AttemptRecord, forced: boolean, myGeneration: number) {
     const http = task.http!;
     // The counts as they are at dispatch, before any await lets another attempt change them.
     const snapshot: TaskRecord = { ...task };
@@ -156,6 +157,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       });
       authorization = `Bearer ${token}`;
     }
+    if (myGeneration !== generation) return undefined;
     const headers = dispatchHeaders(snapshot, authorization);
     const record: DispatchRecord = {
       task: task.name,

@@ -181,6 +181,17 @@ describe('named-task deduplication', () => {
   });
 });
 
+describe('task retention', () => {
+  it('deletes a task 31 days after its creation, dispatched or not', async () => {
+    await rig.client.pauseQueue({ name: queue }, call);
+    const [task] = await rig.client.createTask({ parent: queue, task: { httpRequest: { url: URL }, scheduleTime: ts(rig.emulator.clock.now() + 29 * 86_400_000) } }, call);
+    await rig.emulator.clock.advance(31 * 86_400_000 - 1000);
+    expect((await rig.client.getTask({ name: task.name }, call))[0].name).toBe(task.name);
+    await rig.emulator.clock.advance(1000);
+    expect((await failure(rig.client.getTask({ name: task.name }, call))).code).toBe(5);
+  });
+});
+
 describe('GetTask / ListTasks / DeleteTask', () => {
   it('pages through the tasks of a queue', async () => {
     for (let i = 0; i < 5; i++) {
