@@ -94,7 +94,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     for (const queue of queues.all()) {
       live.add(queue.name);
       const due: TaskRecord[] = [];
-      for (const task of tasks.ofQueue(queue.name)) {
+      for (const task of [...tasks.inQueue(queue.name)]) {
         const expires = task.createTimeMs + TASK_RETENTION_MS;
         if (expires <= now && task.inFlight === 0) {
           tasks.remove(task);
