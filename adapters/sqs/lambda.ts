@@ -64,7 +64,7 @@ export interface SqsHandlerOptions {
   maxBodyBytes?: number;
   /** Reuse a pipeline (its jobs and logger). */
   pipeline?: Pipeline;
-  /** Clock, for tests. Default Date.now. */
+  /** Clock of the time budget and of the pipeline, for tests. Default Date.now. */
   now?: () => number;
 }
 
@@ -74,13 +74,13 @@ const VISIBILITY_CAP_SECONDS = SQS_MAX_VISIBILITY_SECONDS - 20 * 60;
 
 export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
   const logger = options.logger ?? options.pipeline?.logger ?? silentLogger;
-  const pipeline = options.pipeline ?? createPipeline({ jobs: options.jobs, adapter: 'sqs', queue: 'lambda', maxBodyBytes: options.maxBodyBytes ?? SQS_MAX_MESSAGE_BYTES, logger });
+  const now = options.now ?? Date.now;
+  const pipeline = options.pipeline ?? createPipeline({ jobs: options.jobs, adapter: 'sqs', queue: 'lambda', maxBodyBytes: options.maxBodyBytes ?? SQS_MAX_MESSAGE_BYTES, logger, now });
   const concurrency = options.concurrency ?? 10;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new RangeError(`[sqs] createSqsHandler failed: concurrency must be an integer >= 1, got ${String(concurrency)}`);
   const timeMarginMs = options.timeMarginMs ?? 1_000;
   if (!(timeMarginMs >= 0) || !Number.isFinite(timeMarginMs)) throw new RangeError(`[sqs] createSqsHandler failed: timeMarginMs must be a number >= 0, got ${String(timeMarginMs)}`);
   const applyBackoff = options.applyBackoff !== false;
-  const now = options.now ?? Date.now;
   const configuredDeadLetter = options.deadLetterQueueUrl === undefined ? undefined : parseQueueUrl(options.deadLetterQueueUrl, 'deadLetterQueueUrl');
   const sourceOf = sourceResolver(options.queueUrl);
   const handle = clientHandle(options);

@@ -14,12 +14,13 @@ export interface JobLog {
 
 /**
  * Jobs driven by their payload: `{ tag, mode }` with mode ok | fail (retryable) | fail-once |
- * permanent | hang (waits for its signal). Backoff is a fixed second, so retries come back soon.
+ * permanent | hang (waits for its signal) | hang-once. Backoff is a fixed second, so retries
+ * come back soon.
  */
 export function makeJobs(log: JobLog, policy: { maxAttempts?: number } = {}) {
   const task = defineJob({
     name: 'task',
-    schema: z.object({ tag: z.string(), mode: z.enum(['ok', 'fail', 'fail-once', 'permanent', 'hang']).default('ok') }),
+    schema: z.object({ tag: z.string(), mode: z.enum(['ok', 'fail', 'fail-once', 'permanent', 'hang', 'hang-once']).default('ok') }),
     maxAttempts: policy.maxAttempts ?? 3,
     backoff: { type: 'fixed', delayMs: 1_000 },
     timeoutMs: 10_000,
@@ -27,7 +28,7 @@ export function makeJobs(log: JobLog, policy: { maxAttempts?: number } = {}) {
       log.runs.push(`${tag}@${ctx.attempt}`);
       if (mode === 'fail' || (mode === 'fail-once' && ctx.attempt === 1)) throw new Error(`boom ${tag}`);
       if (mode === 'permanent') throw new PermanentError(`never ${tag}`);
-      if (mode === 'hang') await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }));
+      if (mode === 'hang' || (mode === 'hang-once' && ctx.attempt === 1)) await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }));
     },
   });
   return [task];
