@@ -149,13 +149,19 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     // The counts as they are at dispatch, before any await lets another attempt change them.
     const snapshot: TaskRecord = { ...task };
     let authorization: string | undefined;
+    let signError: string | undefined;
     if (http.oidcToken) {
-      const token = await options.signer.sign({
-        serviceAccountEmail: http.oidcToken.serviceAccountEmail,
-        audience: http.oidcToken.audience ?? http.url,
-        ...(options.tokensOnEmulatorClock ? { issuedAtMs: clock.now() } : {}),
-      });
-      authorization = `Bearer ${token}`;
+      try {
+        const token = await options.signer.sign({
+          serviceAccountEmail: http.oidcToken.serviceAccountEmail,
+          audience: http.oidcToken.audience ?? http.url,
+          ...(options.tokensOnEmulatorClock ? { issuedAtMs: clock.now() } : {}),
+        });
+        authorization = `Bearer ${token}`;
+      } catch (error) {
+        // No token, no request: the attempt fails without an answer, and is retried.
+        signError = `OIDC token signing failed: ${error instanceof Error ? error.message : String(error)}`;
+      }
     }
     if (myGeneration !== generation) return undefined;
     const headers = dispatchHeaders(snapshot, authorization);
@@ -180,7 +186,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const t0 = performance.now();
     let result: SendResult;
     try {
-      result = await options.sender.send({ url: http.url, method: http.method, headers, body: http.body, signal: abort.signal });
+      result = signError
+        ? { status: undefined, retryAfter: undefined, error: signError }
+        : await options.sender.send({ url: http.url, method: http.method, headers, body: http.body, signal: abort.signal });
     } finally {
       clock.clearTimeout(deadline);
       aborts.delete(abort);
