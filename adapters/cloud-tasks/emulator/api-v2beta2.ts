@@ -2,7 +2,7 @@
 import type { ApiMethods } from './api-v2.ts';
 import { unsupportedFilter } from './api-v2.ts';
 import { viewOf } from './convert-v2.ts';
-import { queueInputV2beta2, queueOutputV2beta2, taskInputV2beta2, taskOutputV2beta2, updateFieldsV2beta2 } from './convert-v2beta2.ts';
+import { queueInputV2beta2, queueOutputV2beta2, taskInputV2beta2, taskOutputV2beta2, updateFieldsV2beta2, wantsStats } from './convert-v2beta2.ts';
 import { unimplemented } from './errors.ts';
 import { createIamMethods, type IamPolicies } from './iam.ts';
 import { durationMs, timestampMs } from './proto-values.ts';
@@ -13,9 +13,13 @@ export function createV2beta2Api(service: CloudTasksService, iam: IamPolicies): 
     ListQueues(req) {
       if (req.filter) throw unsupportedFilter();
       const result = service.listQueues(req.parent, { pageSize: req.pageSize, pageToken: req.pageToken });
-      return { queues: result.items.map(queueOutputV2beta2), nextPageToken: result.nextPageToken };
+      const stats = wantsStats(req.readMask);
+      return { queues: result.items.map((q) => queueOutputV2beta2(q, stats ? service.queueStats(q) : undefined)), nextPageToken: result.nextPageToken };
     },
-    GetQueue: (req) => queueOutputV2beta2(service.getQueue(req.name)),
+    GetQueue(req) {
+      const queue = service.getQueue(req.name);
+      return queueOutputV2beta2(queue, wantsStats(req.readMask) ? service.queueStats(queue) : undefined);
+    },
     CreateQueue: (req) => queueOutputV2beta2(service.createQueue(req.parent, queueInputV2beta2(req.queue))),
     UpdateQueue: (req) =>
       queueOutputV2beta2(service.updateQueue(queueInputV2beta2(req.queue), updateFieldsV2beta2(req.updateMask))),

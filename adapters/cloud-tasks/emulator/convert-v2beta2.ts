@@ -6,6 +6,7 @@
 import { invalid } from './errors.ts';
 import type { QueueRecord, TaskRecord, TaskView } from './model.ts';
 import type { QueueInput, QueueUpdateFields } from './queue-store.ts';
+import type { QueueStats } from './service.ts';
 import type { TaskInput } from './task-input.ts';
 import { methodOf } from './convert-v2.ts';
 import { durationMs, maskPaths, setNumber, timestampMs, toDuration, toTimestamp, unknownMaskPath, type ProtoDuration, type ProtoTimestamp } from './proto-values.ts';
@@ -77,7 +78,7 @@ export function updateFieldsV2beta2(mask: Msg | undefined): QueueUpdateFields {
   return { rateLimits: rate, retry, stackdriverSamplingRatio: false };
 }
 
-export function queueOutputV2beta2(queue: QueueRecord): Msg {
+export function queueOutputV2beta2(queue: QueueRecord, stats?: QueueStats): Msg {
   const pull = queue.kind === 'pull';
   const retry: Msg = {
     maxRetryDuration: toDuration(queue.retry.maxRetryDurationMs),
@@ -103,7 +104,21 @@ export function queueOutputV2beta2(queue: QueueRecord): Msg {
   if (pull) out.pullTarget = {};
   else out.httpTarget = {};
   if (queue.purgeTimeMs !== undefined) out.purgeTime = toTimestamp(queue.purgeTimeMs);
+  if (stats) {
+    out.stats = {
+      tasksCount: stats.tasksCount,
+      executedLastMinuteCount: stats.executedLastMinuteCount,
+      concurrentDispatchesCount: stats.concurrentDispatchesCount,
+      effectiveExecutionRate: stats.effectiveExecutionRate,
+    };
+    if (stats.oldestEstimatedArrivalTimeMs !== undefined) out.stats.oldestEstimatedArrivalTime = toTimestamp(stats.oldestEstimatedArrivalTimeMs);
+  }
   return out;
+}
+
+/** Whether a read mask asks for Queue.stats (returned only when asked, as on the real service). */
+export function wantsStats(mask: Msg | undefined): boolean {
+  return maskPaths(mask).some((p) => p === 'stats' || p.startsWith('stats.'));
 }
 
 export function taskInputV2beta2(task: Msg | undefined): TaskInput {

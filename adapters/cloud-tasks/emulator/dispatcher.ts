@@ -41,6 +41,8 @@ export interface Dispatcher {
   /** Resolves when no attempt is in flight and no pass is pending (bounded by settleTimeoutMs). */
   settle(): Promise<void>;
   readonly inFlight: number;
+  /** Attempts of one queue now in flight. */
+  inFlightOf(queue: string): number;
   reset(): void;
   close(): Promise<void>;
 }
@@ -270,6 +272,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     get inFlight() {
       return inFlight;
     },
+    inFlightOf: (queue) => running.get(queue) ?? 0,
     reset() {
       // Attempts in flight finish unseen: their results belong to a state that is gone.
       generation += 1;

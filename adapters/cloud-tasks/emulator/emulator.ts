@@ -109,7 +109,7 @@ export async function startCloudTasksEmulator(options: CloudTasksEmulatorOptions
     settleTimeoutMs: options.settleTimeoutMs ?? 5000,
   });
   clock.settle = () => dispatcher.settle();
-  const service = createCloudTasksService({ clock, queues, tasks, dispatcher });
+  const service = createCloudTasksService({ clock, queues, tasks, dispatcher, log });
   const iam: IamPolicies = new Map();
   const apis = { v2: createV2Api(service, iam), v2beta2: createV2beta2Api(service, iam) };
 

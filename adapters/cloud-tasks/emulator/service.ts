@@ -3,6 +3,7 @@
  * v2 and v2beta2 surfaces (gRPC and REST) translate to and from these.
  */
 import type { EmulatorClock } from './clock.ts';
+import type { DispatchLog } from './dispatch-log.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { failedPrecondition } from './errors.ts';
 import { checkLease, leaseDuration, leaseTasks, type LeaseRequest } from './leases.ts';
@@ -31,6 +32,17 @@ export interface CloudTasksService {
   renewLease(name: string | undefined, scheduleTimeMs: number | undefined, leaseDurationMs: number | undefined): TaskRecord;
   acknowledgeTask(name: string | undefined, scheduleTimeMs: number | undefined): void;
   cancelLease(name: string | undefined, scheduleTimeMs: number | undefined): TaskRecord;
+  /** v2beta2 Queue.stats. */
+  queueStats(queue: QueueRecord): QueueStats;
+}
+
+export interface QueueStats {
+  readonly tasksCount: number;
+  /** Earliest schedule time among the queue's tasks; undefined when it has none. */
+  readonly oldestEstimatedArrivalTimeMs: number | undefined;
+  readonly executedLastMinuteCount: number;
+  readonly concurrentDispatchesCount: number;
+  readonly effectiveExecutionRate: number;
 }
 
 export function createCloudTasksService(deps: {
@@ -38,8 +50,9 @@ export function createCloudTasksService(deps: {
   queues: QueueStore;
   tasks: TaskStore;
   dispatcher: Dispatcher;
+  log: DispatchLog;
 }): CloudTasksService {
-  const { clock, queues, tasks, dispatcher } = deps;
+  const { clock, queues, tasks, dispatcher, log } = deps;
 
   const taskOf = (name: string | undefined): TaskRecord => {
     const parts = parseTaskName(name);
@@ -120,6 +133,23 @@ export function createCloudTasksService(deps: {
       const task = taskOf(name);
       checkLease(clock, task, scheduleTimeMs, 'AcknowledgeTask');
       tasks.remove(task);
+    },
+    queueStats(queue) {
+      let count = 0;
+      let oldest: number | undefined;
+      for (const task of tasks.inQueue(queue.name)) {
+        count += 1;
+        if (oldest === undefined || task.scheduleTimeMs < oldest) oldest = task.scheduleTimeMs;
+      }
+      const since = clock.now() - 60_000;
+      const executed = log.records.filter((r) => r.queue === queue.name && r.done && r.startedAt >= since).length;
+      return {
+        tasksCount: count,
+        oldestEstimatedArrivalTimeMs: oldest,
+        executedLastMinuteCount: executed,
+        concurrentDispatchesCount: dispatcher.inFlightOf(queue.name),
+        effectiveExecutionRate: queue.state === 'RUNNING' ? queue.rateLimits.maxDispatchesPerSecond : 0,
+      };
     },
     cancelLease(name, scheduleTimeMs) {
       const task = taskOf(name);

@@ -149,6 +149,22 @@ describe('AcknowledgeTask / RenewLease / CancelLease', () => {
   });
 });
 
+describe('Queue.stats (v2beta2 read mask)', () => {
+  it('counts tasks and gives the oldest schedule time only when the read mask asks', async () => {
+    const base = rig.emulator.clock.now();
+    await put('a');
+    await rig.emulator.clock.advance(5000);
+    await put('b');
+    const [plain] = await rig.beta.getQueue({ name: queue }, call);
+    expect(plain.stats ?? null).toBeNull();
+    const [withStats] = await rig.beta.getQueue({ name: queue, readMask: { paths: ['stats'] } }, call);
+    expect(Number(withStats.stats?.tasksCount)).toBe(2);
+    expect(msOf(withStats.stats?.oldestEstimatedArrivalTime)).toBe(base);
+    const [listed] = await rig.beta.listQueues({ parent: PARENT, readMask: { paths: ['stats'] } }, call);
+    expect(Number(listed.find((q) => q.name === queue)?.stats?.tasksCount)).toBe(2);
+  });
+});
+
 describe('one state for v2 and v2beta2', () => {
   it('shows queues and tasks created through one version in the other', async () => {
     const push = queueName('shared');
