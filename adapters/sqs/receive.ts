@@ -30,6 +30,7 @@ export interface ReceiveTarget {
   readonly inflight: Set<AbortController>;
   /** Gives back messages nobody will run (visibility 0). */
   giveBack(jobs: SqsReservedJob[]): void;
+  isClosed(): boolean;
   now(): number;
 }
 
@@ -50,7 +51,7 @@ export async function receiveJobs(target: ReceiveTarget, options: ReserveOptions
   const signal = options.signal;
   if (signal?.aborted) return [];
   const { sdk, client } = await target.handle.get();
-  if (signal?.aborted) return [];
+  if (signal?.aborted || target.isClosed()) return [];
 
   const waitSeconds = toSeconds(waitMs, target.waitTimeSeconds);
   const visibility = toSeconds(leaseMs, SQS_MAX_VISIBILITY_SECONDS);

@@ -123,6 +123,7 @@ export function createSqsService(options: SqsServiceOptions): SqsService {
           waitTimeSeconds: settings.waitTimeSeconds,
           inflight,
           now: Date.now,
+          isClosed: () => closed,
           giveBack: (jobs) => {
             if (closed) return;
             for (const job of jobs) {
