@@ -28,13 +28,16 @@ export function fromPino(pino: PinoLike, options: { redactKeys?: readonly string
   };
 }
 
-/** The part of a Powertools Logger jobferry uses. */
+/**
+ * The part of a Powertools Logger jobferry uses. Extra arguments are attribute records
+ * (`Record<string, unknown>`, Powertools' LogAttributes), so a real Logger fits without a cast.
+ */
 export interface PowertoolsLoggerLike {
   getLevelName(): string;
-  debug(message: string, ...extra: object[]): void;
-  info(message: string, ...extra: object[]): void;
-  warn(message: string, ...extra: object[]): void;
-  error(message: string, ...extra: object[]): void;
+  debug(message: string, ...extra: Array<Record<string, unknown>>): void;
+  info(message: string, ...extra: Array<Record<string, unknown>>): void;
+  warn(message: string, ...extra: Array<Record<string, unknown>>): void;
+  error(message: string, ...extra: Array<Record<string, unknown>>): void;
 }
 
 const POWERTOOLS_ORDER = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'];
@@ -47,6 +50,6 @@ export function fromPowertools(logger: PowertoolsLoggerLike, options: { redactKe
       // Read each time: Powertools can change its level at run time (sampling, env).
       return POWERTOOLS_ORDER.indexOf(OURS[level]) >= POWERTOOLS_ORDER.indexOf(logger.getLevelName());
     },
-    log: (level, record) => logger[level](record.event, sanitize(record, redactKeys) as object),
+    log: (level, record) => logger[level](record.event, sanitize(record, redactKeys) as Record<string, unknown>),
   };
 }
