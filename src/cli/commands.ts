@@ -9,6 +9,7 @@ import type { AnyJob } from '../job.ts';
 import { validate } from '../schema.ts';
 import { CliError, EXIT, intOption, parse } from './args.ts';
 import { startDev } from './dev.ts';
+import { emulatorCommand } from './emulator.ts';
 import { HELP } from './help.ts';
 import { loadJobs } from './load-jobs.ts';
 import { createProgressBar } from './progress.ts';
@@ -155,5 +156,6 @@ export const COMMANDS: Record<string, Command> = {
   stats: adminCommand('stats'),
   buried: adminCommand('buried'),
   kick: adminCommand('kick'),
+  emulator: (args) => emulatorCommand(args, () => help('emulator')),
   help: async (args) => help(args[0] ?? 'main'),
 };

@@ -19,6 +19,7 @@ Commands:
   stats                      queue counts (ready, delayed, reserved, buried)
   buried                     buried jobs with their reasons
   kick                       move buried jobs back to ready
+  emulator sqs|cloud-tasks   start a local emulator for other processes
   help [command]             this text, or a command's
 
 Run \`jobferry <command> --help\` for a command's options.
@@ -50,6 +51,15 @@ ${COMMON}`,
 
 Lists buried jobs with their reason, detail, attempt and time.
 ${COMMON}`,
+  emulator: `Usage: jobferry emulator sqs [--port 9324] [--region us-east-1] [--queue name ...]
+       jobferry emulator cloud-tasks [--port 8123] [--rest-port 8124] [--queue name ...] [--pull-queue name ...]
+
+Starts an emulator on 127.0.0.1 until SIGINT / SIGTERM, and prints its endpoints (the last
+line is JSON). sqs: fauxqs, the SQS JSON protocol of the AWS SDK; each --queue is created with
+a dead-letter queue (a name ending in .fifo is a FIFO queue). cloud-tasks: jobferry's Cloud
+Tasks emulator (gRPC v2 and v2beta2, REST, push dispatch with OIDC tokens, JWKS).
+Run \`jobferry emulator cloud-tasks --help\` for all its options.
+`,
   kick: `Usage: jobferry kick [--server URL] [--max N]
 
 Moves buried jobs (all, or at most N) back to ready; each gets its full attempts again.
