@@ -39,8 +39,10 @@ export interface JsonLoggerOptions {
 
 /** JSON lines: `{"time":"...","level":"info","event":"job.completed",...}`. Never throws. */
 export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
-  const threshold = LEVELS[options.level ?? 'info'];
-  if (threshold === undefined) throw new TypeError(`log level must be one of ${Object.keys(LEVELS).join(', ')}`);
+  const setting = options.level ?? 'info';
+  // Own keys only: 'constructor' or 'toString' must not pass as a level.
+  if (!Object.hasOwn(LEVELS, setting)) throw new TypeError(`log level must be one of ${Object.keys(LEVELS).join(', ')}, got ${JSON.stringify(setting)}`);
+  const threshold = LEVELS[setting];
   const write = options.write ?? ((line: string) => void process.stdout.write(line + '\n'));
   const now = options.now ?? Date.now;
   const redactKeys = options.redactKeys ?? [];
