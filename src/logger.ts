@@ -53,10 +53,15 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
       if (LEVELS[level] < threshold) return;
       let line: string;
       try {
-        line = JSON.stringify({ time: new Date(now()).toISOString(), level, ...base, ...(sanitize(record, redactKeys) as object) });
+        const time = new Date(now()).toISOString();
+        const out: Record<string, unknown> = { time, level, ...base, ...(sanitize(record, redactKeys) as object) };
+        // First in order, last in value: a record (or base) field named time or level cannot forge them.
+        out.time = time;
+        out.level = level;
+        line = JSON.stringify(out);
       } catch {
-        // sanitize() bounds depth and drops cycles, so this is only reached by exotic getters.
-        line = JSON.stringify({ time: new Date(now()).toISOString(), level, event: String(record.event), logError: 'unserialisable record' });
+        // Only reached by a clock that returns no time, or an exotic value sanitize cannot tame.
+        line = `{"level":${JSON.stringify(level)},"event":${JSON.stringify(safeEvent(record))},"logError":"unserialisable record"}`;
       }
       try {
         write(line);
@@ -65,6 +70,14 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
       }
     },
   };
+}
+
+function safeEvent(record: LogRecord): string {
+  try {
+    return String(record.event);
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** A logger that writes nothing (tests, benchmarks). */
