@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { closest } from './suggest.ts';
 
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
@@ -89,11 +90,12 @@ export const ADAPTER_NAMES: readonly AdapterName[] = ['memory', 'sqs', 'cloud-ta
 export function parseConfig(input: unknown, describe: (path: string) => string = (p) => p): JobferryConfig {
   const result = configSchema.safeParse(input ?? {});
   if (result.success) return result.data;
+  const given = typeof input === 'object' && input !== null ? (input as Record<string, unknown>).adapter : undefined;
   const problems: string[] = [];
   for (const issue of result.error.issues) {
     const path = issue.path.join('.');
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) problems.push(`${describe(path ? `${path}.${key}` : key)}: unknown option${hint(key)}`);
+      for (const key of issue.keys) problems.push(`${describe(path ? `${path}.${key}` : key)}: unknown option${hint(key, given)}`);
     } else if (issue.code === 'invalid_union' && path === 'adapter') {
       problems.push(`${describe('adapter')}: must be one of ${ADAPTER_NAMES.join(', ')}`);
     } else {
@@ -103,10 +105,18 @@ export function parseConfig(input: unknown, describe: (path: string) => string =
   throw new ConfigError(problems);
 }
 
-const ALL_KEYS = [memoryConfigSchema, sqsConfigSchema, cloudTasksConfigSchema].flatMap((s) => Object.keys(s.shape));
+const SHAPES: Record<string, readonly string[]> = {
+  memory: Object.keys(memoryConfigSchema.shape),
+  sqs: Object.keys(sqsConfigSchema.shape),
+  'cloud-tasks': Object.keys(cloudTasksConfigSchema.shape),
+};
 
-// Unit-less names are the usual mistake: `visibilityTimeout` for `visibilityTimeoutSeconds`.
-function hint(key: string): string {
-  const match = ALL_KEYS.find((k) => k !== key && (k.startsWith(key) || k.toLowerCase() === key.toLowerCase()));
+// Unit-less names are the usual mistake (`visibilityTimeout` for `visibilityTimeoutSeconds`),
+// then typos (`concurency`), then an option of another adapter.
+function hint(key: string, adapter: unknown): string {
+  const own = SHAPES[String(adapter)] ?? [];
+  const other = Object.entries(SHAPES).find(([name, keys]) => name !== adapter && keys.includes(key) && !own.includes(key));
+  if (other !== undefined) return ` (an option of the ${other[0]} adapter)`;
+  const match = closest(key, own);
   return match ? ` (did you mean ${match}?)` : '';
 }

@@ -5,6 +5,7 @@
  */
 import { ADAPTER_NAMES, cloudTasksConfigSchema, memoryConfigSchema, parseConfig, sqsConfigSchema, type JobferryConfig } from './config.ts';
 import { ConfigError } from './errors.ts';
+import { closest } from './suggest.ts';
 
 const PREFIX = 'JOBFERRY_';
 const SHAPES = { memory: memoryConfigSchema.shape, sqs: sqsConfigSchema.shape, 'cloud-tasks': cloudTasksConfigSchema.shape };
@@ -44,7 +45,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Variables of another adapter are left alone: switching adapters is one variable.
     if (otherPrefixes.some((p) => name.startsWith(p))) continue;
     if (name.startsWith(own) || !ADAPTER_NAMES.some((a) => name.startsWith(adapterPrefix(a)))) {
-      const near = [...byVar.keys()].find((known) => known.startsWith(name) || name.startsWith(known));
+      const near = closest(name, byVar.keys());
       problems.push(`${name}: unknown variable for adapter ${adapter}${near ? ` (did you mean ${near}?)` : ''}`);
     }
   }
