@@ -97,7 +97,9 @@ export function parseConfig(input: unknown, describe: (path: string) => string =
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) problems.push(`${describe(path ? `${path}.${key}` : key)}: unknown option${hint(key, given)}`);
     } else if (issue.code === 'invalid_union' && path === 'adapter') {
-      problems.push(`${describe('adapter')}: must be one of ${ADAPTER_NAMES.join(', ')}`);
+      problems.push(`${describe('adapter')}: must be one of ${ADAPTER_NAMES.join(', ')}${given === undefined ? '' : `, got ${JSON.stringify(given)}`}`);
+    } else if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) {
+      problems.push(`${describe(path || '(root)')}: required (expected ${issue.expected})`);
     } else {
       problems.push(`${describe(path || '(root)')}: ${issue.message}`);
     }
@@ -119,4 +121,13 @@ function hint(key: string, adapter: unknown): string {
   if (other !== undefined) return ` (an option of the ${other[0]} adapter)`;
   const match = closest(key, own);
   return match ? ` (did you mean ${match}?)` : '';
+}
+
+function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
