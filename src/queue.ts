@@ -108,6 +108,9 @@ export function createQueue(options: QueueOptions): Queue {
       groupKey: opts.groupKey,
       traceparent: opts.traceparent,
     });
+    const kind = typeof item.payload;
+    // JSON.stringify drops these silently: the body would have no payload at all.
+    if (kind === 'undefined' || kind === 'function' || kind === 'symbol') throw fail(`payload is not JSON-serialisable: a top-level ${kind} has no JSON form`);
     let body: string;
     try {
       body = encodeEnvelope(envelope);
