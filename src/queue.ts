@@ -8,7 +8,7 @@
  * await queue.enqueue(sendEmail, { to: 'a@example.com', subject: 'Hi' }, { delayMs: 5_000 });
  * ```
  */
-import { createEnvelope, encodeEnvelope } from './envelope.ts';
+import { checkEnvelope, createEnvelope, encodeEnvelope } from './envelope.ts';
 import { JobferryError, UnsupportedError, ValidationError } from './errors.ts';
 import { jobRegistry, type AnyJob, type JobInput } from './job.ts';
 import { exceedsBytes, jsonDepthExceeds, MAX_JSON_DEPTH } from './json-guard.ts';
@@ -108,6 +108,12 @@ export function createQueue(options: QueueOptions): Queue {
       groupKey: opts.groupKey,
       traceparent: opts.traceparent,
     });
+    // The consumer decodes with checkEnvelope: a field it would refuse must not be sent. Only
+    // caller-given fields can be wrong (name comes from defineJob), so only they are checked.
+    if (opts.id !== undefined || opts.dedupeKey !== undefined || opts.groupKey !== undefined || opts.traceparent !== undefined) {
+      const shape = checkEnvelope(envelope);
+      if (!shape.ok) throw fail(`the consumer could not decode this job: ${shape.detail}`);
+    }
     const kind = typeof item.payload;
     // JSON.stringify drops these silently: the body would have no payload at all.
     if (kind === 'undefined' || kind === 'function' || kind === 'symbol') throw fail(`payload is not JSON-serialisable: a top-level ${kind} has no JSON form`);
