@@ -3,7 +3,7 @@
  * functions/aws-lambda.ts, and the event source mapping between them, all sized by
  * infra/settings.ts.
  *
- * - Both queues take 1 MiB messages (set explicitly: CloudFormation's default is 256 KiB).
+ * - Both queues take 1 MiB messages, SQS's largest, set explicitly rather than left to a default.
  * - The redrive policy's maxReceiveCount sits above the jobs' largest maxAttempts: jobferry
  *   buries poison and exhausted jobs itself, with a reason; the redrive only catches records
  *   a crashed invocation never answered.
@@ -69,7 +69,11 @@ export class JobferryAwsStack extends Stack {
       enforceSSL: true,
     });
 
-    const logGroup = new logs.LogGroup(this, 'FunctionLogs', { retention: logs.RetentionDays.TWO_WEEKS, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = new logs.LogGroup(this, 'FunctionLogs', {
+      logGroupName: `/jobferry/${s.queueName}`,
+      retention: logs.RetentionDays.TWO_WEEKS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const role = new iam.Role(this, 'FunctionRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs the jobferry Lambda of ${s.queueName}: consume its queue, bury into its dead-letter queue, write its logs`,
@@ -141,6 +145,7 @@ export class JobferryAwsStack extends Stack {
     new CfnOutput(this, 'QueueUrl', { value: this.queue.queueUrl, description: `${configVariable('sqs', 'queueUrl')} for producers and the CLI` });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl, description: configVariable('sqs', 'deadLetterQueueUrl') });
     new CfnOutput(this, 'FunctionName', { value: this.function.functionName });
+    new CfnOutput(this, 'LogGroupName', { value: logGroup.logGroupName, description: 'The JSON log lines of the jobs' });
     new CfnOutput(this, 'ProducerEnvironment', {
       description: 'Environment of a producer or of the jobferry CLI for this queue',
       value: Fn.join(' ', [

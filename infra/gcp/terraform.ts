@@ -26,7 +26,7 @@ export function terraformDocuments(s: InfraSettings): Record<string, TerraformDo
     'versions.tf.json': versions(),
     'variables.tf.json': variables(),
     'main.tf.json': main(s),
-    'outputs.tf.json': outputs(),
+    'outputs.tf.json': outputs(s),
   };
 }
 
@@ -183,7 +183,7 @@ function main(s: InfraSettings): TerraformDocument {
   };
 }
 
-function outputs(): TerraformDocument {
+function outputs(s: InfraSettings): TerraformDocument {
   const env = (option: string) => configVariable('cloud-tasks', option);
   return {
     '//': GENERATED,
@@ -192,6 +192,7 @@ function outputs(): TerraformDocument {
       handler_url: { value: ref('local.handler_url'), description: 'URL the tasks are sent to' },
       queue_id: { value: ref('google_cloud_tasks_queue.jobs.name') },
       dead_letter_queue_id: { value: ref('google_cloud_tasks_queue.dead_letter.name') },
+      queue_max_attempts: { value: s.queueMaxAttempts, description: "The queue's retry_config.max_attempts: the push handler's queueMaxAttempts" },
       tasks_service_account_email: { value: ref('google_service_account.tasks_oidc.email') },
       runtime_service_account_email: { value: ref('google_service_account.runtime.email') },
       producer_environment: {

@@ -147,6 +147,7 @@ describe('AWS stack (synthesized offline)', () => {
   it('outputs the queue URLs producers and the CLI need', () => {
     template.hasOutput('QueueUrl', { Value: { Ref: queueId } });
     template.hasOutput('DeadLetterQueueUrl', { Value: { Ref: deadLetterId } });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: `/jobferry/${settings.queueName}`, RetentionInDays: 14 });
   });
 });
 
