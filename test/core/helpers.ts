@@ -75,13 +75,22 @@ export function spyLogger(enabled: boolean): Logger & { isEnabledCalls: number; 
 
 export type Call = { readonly op: string; readonly args: readonly unknown[] };
 
+const OPS = ['enqueue', 'reserve', 'touch', 'release', 'complete', 'bury', 'kick', 'stats', 'listBuried', 'close', 'holds'] as const;
+type Op = (typeof OPS)[number];
+
+/** Replacements for single operations (to fail, hang or count them); each gets the inner service first. */
+export type SpyOverrides<S> = { [K in Op]?: (inner: S, ...args: any[]) => unknown } & {
+  features?: JobService['features'];
+  limits?: Partial<JobService['limits']>;
+};
+
 /**
  * A JobService that forwards to `inner` and records every call. `overrides` replace single
  * operations (to fail, hang or count them); they receive the inner service.
  */
 export function spyService<S extends JobService>(
   inner: S,
-  overrides: { [K in keyof JobService]?: (inner: S, ...args: never[]) => unknown } & { features?: JobService['features']; limits?: Partial<JobService['limits']> } = {},
+  overrides: SpyOverrides<S> = {},
 ): S & { calls: Call[]; callsOf(op: string): Call[] } {
   const calls: Call[] = [];
   const spy: Record<string, unknown> = {
@@ -92,7 +101,7 @@ export function spyService<S extends JobService>(
     calls,
     callsOf: (op: string) => calls.filter((c) => c.op === op),
   };
-  for (const op of ['enqueue', 'reserve', 'touch', 'release', 'complete', 'bury', 'kick', 'stats', 'listBuried', 'close', 'holds'] as const) {
+  for (const op of OPS) {
     const own = (inner as unknown as Record<string, unknown>)[op];
     if (typeof own !== 'function') continue;
     const override = (overrides as Record<string, unknown>)[op] as ((inner: S, ...args: unknown[]) => unknown) | undefined;
