@@ -145,7 +145,10 @@ export function createQueue(options: QueueOptions): Queue {
       const chunk = outgoing.slice(i, i + size);
       try {
         const sent = await service.enqueue(chunk);
-        results.push(...sent);
+        // One result per job, in place: an adapter that returns fewer must not shift the rest.
+        for (let j = 0; j < chunk.length; j++) {
+          results.push(sent[j] ?? { id: chunk[j]!.id, ok: false, error: new JobferryError(`${where} enqueue failed: the adapter returned no result for this job`, { adapter: service.adapter, queue: service.queue, jobId: chunk[j]!.id }) });
+        }
       } catch (error) {
         // Nothing of this chunk is known to be in: report each job, keep going with the rest.
         const e = error instanceof Error ? error : new Error(String(error));
