@@ -174,17 +174,20 @@ export function createQueue(options: QueueOptions): Queue {
     async enqueueMany(items, opts = {}) {
       const prepared: OutgoingJob[] = [];
       const problems: string[] = [];
+      let first: unknown;
       for (let i = 0; i < items.length; i++) {
         try {
           const outgoing = prepare(items[i]!);
           prepared.push(outgoing instanceof Promise ? await outgoing : outgoing);
         } catch (error) {
+          first ??= error;
           problems.push(`[${i}] ${error instanceof Error ? error.message : String(error)}`);
           if (problems.length >= 20) break;
         }
       }
       if (problems.length > 0) {
-        throw new ValidationError(`${where} enqueueMany rejected, nothing was sent: ${problems.join(' | ')}`, problems.join('; '), { adapter: service.adapter });
+        // The first error rides along as the cause: an UnsupportedError stays recognisable.
+        throw new ValidationError(`${where} enqueueMany rejected, nothing was sent: ${problems.join(' | ')}`, problems.join('; '), { adapter: service.adapter, queue: service.queue, cause: first });
       }
       return send(prepared, opts.onProgress);
     },
