@@ -143,3 +143,24 @@ export async function until(predicate: () => boolean, what: string, limit = 10_0
   }
   throw new Error(`gave up waiting for: ${what}`);
 }
+
+/** Encoded envelopes of the `echo` job, ready for a service's enqueue(). */
+export function echoOutgoing(count: number, options: { delayMs?: number; name?: string } = {}) {
+  return Array.from({ length: count }, (_, i) => ({ id: `job-${i}`, name: options.name ?? 'echo', body: body(options.name ?? 'echo', { n: i }, { id: `job-${i}` }), delayMs: options.delayMs ?? 0 }));
+}
+
+/** A gate handlers wait on: `open()` lets every waiting and later caller through. */
+export function gate() {
+  const d = deferred();
+  let waiting = 0;
+  return {
+    wait: async () => {
+      waiting++;
+      await d.promise;
+    },
+    open: () => d.resolve(),
+    get waiting() {
+      return waiting;
+    },
+  };
+}
