@@ -4,8 +4,7 @@
  */
 import type { ClientHandle } from './sdk.ts';
 import { sqsError, toTransportError } from './errors.ts';
-import { pairProblems } from './options.ts';
-import { parseQueueArn, parseQueueUrl, type QueueAddress } from './queue-url.ts';
+import { redriveTarget, type QueueAddress } from './queue-url.ts';
 
 export interface DeadLetterLookup {
   /** The dead-letter queue, or a TransportError saying why there is none. */
@@ -27,28 +26,9 @@ export function deadLetterLookup(source: QueueAddress, configured: QueueAddress 
     } catch (error) {
       throw toTransportError(error, `${what} (reading the redrive policy of ${source.name})`, source.name);
     }
-    const none = (why: string) => sqsError(what, `no dead-letter queue: ${why}; set deadLetterQueueUrl, or give ${source.name} a redrive policy`, 'NoDeadLetterQueue', source.name);
-    if (policy === undefined || policy === '') throw none(`${source.name} has no redrive policy`);
-    let target: unknown;
-    try {
-      target = (JSON.parse(policy) as { deadLetterTargetArn?: unknown }).deadLetterTargetArn;
-    } catch {
-      throw none('its redrive policy is not JSON');
-    }
-    const arn = parseQueueArn(target);
-    if (arn === undefined) throw none(`its redrive policy names no queue ARN (${JSON.stringify(target)})`);
-    let url: string | undefined;
-    try {
-      const out = await client.send(new sdk.GetQueueUrlCommand({ QueueName: arn.name, QueueOwnerAWSAccountId: arn.account }));
-      url = out.QueueUrl;
-    } catch (error) {
-      throw toTransportError(error, `${what} (looking up the dead-letter queue ${arn.name})`, source.name);
-    }
-    const address = parseQueueUrl(url ?? '', 'the redrive policy target');
-    const problems = pairProblems(source, address);
-    if (problems.length > 0) throw sqsError(what, problems.join('; '), 'InvalidDeadLetterQueue', source.name);
-    arns.set(address.url, Promise.resolve(arn.arn));
-    return address;
+    const target = redriveTarget(source, policy);
+    if (typeof target === 'string') throw sqsError(what, `no dead-letter queue: ${target}; set deadLetterQueueUrl, or give ${source.name} a redrive policy`, 'NoDeadLetterQueue', source.name);
+    return target;
   };
 
   return {

@@ -1,37 +1,18 @@
 /**
- * The one place where SQS errors are classified. Emulators (fauxqs) prefix some error names
- * with `AWS.SimpleQueueService.` where AWS does not, and the query-compatible SDK exposes the
- * legacy code (`NonExistentQueue`) beside the modern one (`QueueDoesNotExist`): everything is
- * reduced to one modern code here, then to a TransportError whose `retryable` follows the kind.
+ * The one place where SQS errors are classified: the normalised code (error-code.ts) gives a
+ * kind, the kind gives a TransportError's `retryable` (throttling, 5xx, network: yes; access
+ * denied, missing queue, invalid input: no).
  */
 import { TransportError } from '../../src/errors.ts';
+import { sqsErrorCode } from './error-code.ts';
 
-const PREFIX = 'AWS.SimpleQueueService.';
-
-/** Legacy query-protocol codes -> the names the JSON protocol and the docs use. */
-const LEGACY: Record<string, string> = {
-  NonExistentQueue: 'QueueDoesNotExist',
-  QueueAlreadyExists: 'QueueNameExists',
-  UnsupportedOperation: 'UnsupportedOperation',
-  InvalidIdFormat: 'InvalidIdFormat',
-};
+export { sqsErrorCode };
 
 const THROTTLED = new Set(['ThrottlingException', 'Throttling', 'RequestThrottled', 'KmsThrottled', 'OverLimit', 'TooManyRequestsException', 'SlowDown']);
 const SERVER = new Set(['InternalError', 'InternalFailure', 'ServiceUnavailable', 'KmsUnavailable']);
 const NETWORK = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'NetworkingError', 'socket hang up']);
 
 export type SqsErrorKind = 'throttled' | 'server' | 'network' | 'access-denied' | 'missing-queue' | 'invalid-input' | 'unknown';
-
-/** The modern error code of anything the SDK (or an emulator behind it) threw. */
-export function sqsErrorCode(error: unknown): string {
-  if (typeof error !== 'object' || error === null) return 'Unknown';
-  const e = error as { name?: unknown; Code?: unknown; code?: unknown; __type?: unknown };
-  // `Code` holds the legacy query code; `name` the modeled one, or the prefixed code (fauxqs).
-  let code = [e.name, e.Code, e.code].find((v): v is string => typeof v === 'string' && v !== '' && v !== 'Error') ?? 'Unknown';
-  if (code.startsWith(PREFIX)) code = code.slice(PREFIX.length);
-  if (code.includes('#')) code = code.slice(code.lastIndexOf('#') + 1);
-  return LEGACY[code] ?? code;
-}
 
 export function sqsErrorKind(error: unknown, code = sqsErrorCode(error)): SqsErrorKind {
   const e = (typeof error === 'object' && error !== null ? error : {}) as { $fault?: unknown; $metadata?: { httpStatusCode?: unknown }; $retryable?: { throttling?: unknown } };

@@ -3,15 +3,17 @@
  * backoff), send a poison record to the dead-letter queue, re-send a record that is not due
  * yet. Made per invocation (nothing carries over to the next); the client is loaded on the
  * first action and shared by later invocations. Every call is bounded by the invocation's end.
+ *
+ * Kept small (it is bundled into every Lambda): failures are thrown as they come and logged by
+ * the wrapper with their normalised code; the record is then reported failed.
  */
 import type { Outcome } from '../../src/outcome.ts';
 import { createBatcher, type Batcher } from './batcher.ts';
 import { deadLetterMessage } from './dead-letter-message.ts';
-import { batchEntryError, forOperation, sqsError, toTransportError } from './errors.ts';
 import { SQS_MAX_BATCH_ENTRIES, SQS_MAX_DELAY_SECONDS, toSeconds } from './limits.ts';
 import { sdkAttributes } from './lambda-records.ts';
 import type { SqsRecord } from './lambda-types.ts';
-import type { QueueAddress } from './queue-url.ts';
+import { pairProblems, redriveTarget, type QueueAddress } from './queue-url.ts';
 import type { ClientHandle } from './sdk.ts';
 
 export interface ActionEnv {
@@ -30,6 +32,33 @@ export interface RecordActions {
 }
 
 type Change = { receipt: string; seconds: number };
+
+/**
+ * The dead-letter queue of a source queue: the configured one, or its redrive policy's target,
+ * looked up once per source queue for the life of the function (a failure is not kept).
+ */
+export function deadLetterFinder(handle: ClientHandle, configured: QueueAddress | undefined): (source: QueueAddress) => Promise<QueueAddress> {
+  const found = new Map<string, Promise<QueueAddress>>();
+  return (source) => {
+    if (configured !== undefined) {
+      const problems = pairProblems(source, configured);
+      return problems.length > 0 ? Promise.reject(new TypeError(problems.join('; '))) : Promise.resolve(configured);
+    }
+    let lookup = found.get(source.url);
+    if (lookup === undefined) {
+      lookup = (async () => {
+        const { sdk, client } = await handle.get();
+        const out = await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: source.url, AttributeNames: ['RedrivePolicy'] }));
+        const target = redriveTarget(source, out.Attributes?.RedrivePolicy);
+        if (typeof target === 'string') throw new Error(`no dead-letter queue: ${target}; set deadLetterQueueUrl`);
+        return target;
+      })();
+      lookup.catch(() => found.delete(source.url));
+      found.set(source.url, lookup);
+    }
+    return lookup;
+  };
+}
 
 export function createRecordActions(env: ActionEnv, endsAt: number): RecordActions {
   const timeout = new AbortController();
@@ -51,10 +80,7 @@ export function createRecordActions(env: ActionEnv, endsAt: number): RecordActio
           { abortSignal: signal },
         );
         const errors = new Array<Error | undefined>(changes.length).fill(undefined);
-        for (const f of out.Failed ?? []) {
-          const i = Number(f.Id);
-          if (i >= 0 && i < changes.length) errors[i] = batchEntryError(f, 'ChangeMessageVisibilityBatch', source.name);
-        }
+        for (const f of out.Failed ?? []) errors[Number(f.Id)] = Object.assign(new Error(f.Message ?? 'failed'), { name: f.Code ?? 'Unknown' });
         return errors;
       }, SQS_MAX_BATCH_ENTRIES);
       visibility.set(source.url, batcher);
@@ -63,58 +89,34 @@ export function createRecordActions(env: ActionEnv, endsAt: number): RecordActio
   };
 
   return {
-    async setVisibility(record, source, seconds) {
-      try {
-        await batcherFor(source).add({ receipt: record.receiptHandle, seconds });
-      } catch (error) {
-        throw forOperation(error, 'setting the retry delay (ChangeMessageVisibility)', source.name);
-      }
+    setVisibility(record, source, seconds) {
+      return batcherFor(source).add({ receipt: record.receiptHandle, seconds });
     },
 
     async bury(record, source, outcome, attempt) {
-      if (typeof record.body !== 'string') throw sqsError('bury', 'the record has no string body to send to the dead-letter queue', 'InvalidArgument', source.name);
+      if (typeof record.body !== 'string') throw new TypeError('the record has no string body');
       const deadLetter = await env.deadLetterOf(source);
-      let message;
-      try {
-        message = deadLetterMessage({
-          body: record.body,
-          reason: outcome.reason,
-          detail: outcome.detail,
-          attempt,
-          source,
-          deadLetter,
-          messageId: record.messageId,
-          groupId: record.attributes?.MessageGroupId,
-          attributes: sdkAttributes(record.messageAttributes),
-          now: env.now(),
-          secretFields: env.secretFieldsOf(outcome.envelope?.name),
-        });
-      } catch (error) {
-        throw sqsError('bury', (error as Error).message, 'MessageTooLarge', source.name);
-      }
+      const message = deadLetterMessage({
+        body: record.body,
+        reason: outcome.reason,
+        detail: outcome.detail,
+        attempt,
+        source,
+        deadLetter,
+        messageId: record.messageId,
+        groupId: record.attributes?.MessageGroupId,
+        attributes: sdkAttributes(record.messageAttributes),
+        now: env.now(),
+        secretFields: env.secretFieldsOf(outcome.envelope?.name),
+      });
       const { sdk, client } = await env.handle.get();
-      try {
-        await client.send(new sdk.SendMessageCommand(message), { abortSignal: signal });
-      } catch (error) {
-        throw toTransportError(error, `bury (SendMessage to ${deadLetter.name})`, source.name);
-      }
+      await client.send(new sdk.SendMessageCommand(message), { abortSignal: signal });
     },
 
     async resend(record, source, delayMs) {
       const { sdk, client } = await env.handle.get();
-      try {
-        await client.send(
-          new sdk.SendMessageCommand({
-            QueueUrl: source.url,
-            MessageBody: record.body,
-            DelaySeconds: toSeconds(delayMs, SQS_MAX_DELAY_SECONDS),
-            MessageAttributes: sdkAttributes(record.messageAttributes),
-          }),
-          { abortSignal: signal },
-        );
-      } catch (error) {
-        throw toTransportError(error, 'deferring a job that is not due (SendMessage)', source.name);
-      }
+      const input = { QueueUrl: source.url, MessageBody: record.body, DelaySeconds: toSeconds(delayMs, SQS_MAX_DELAY_SECONDS), MessageAttributes: sdkAttributes(record.messageAttributes) };
+      await client.send(new sdk.SendMessageCommand(input), { abortSignal: signal });
     },
 
     end() {

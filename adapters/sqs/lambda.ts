@@ -30,12 +30,11 @@ import type { AnyJob } from '../../src/job.ts';
 import { silentLogger, type Logger } from '../../src/logger.ts';
 import type { Outcome } from '../../src/outcome.ts';
 import { createPipeline, type Pipeline } from '../../src/pipeline.ts';
-import { deadLetterLookup, type DeadLetterLookup } from './dead-letter-queue.ts';
+import { sqsErrorCode } from './error-code.ts';
 import { SQS_MAX_MESSAGE_BYTES, SQS_MAX_VISIBILITY_SECONDS, toSeconds } from './limits.ts';
-import { createRecordActions, type ActionEnv, type RecordActions } from './lambda-actions.ts';
+import { createRecordActions, deadLetterFinder, type ActionEnv, type RecordActions } from './lambda-actions.ts';
 import { attemptOf, groupOf, recordsOf, sourceResolver, type QueueUrlOption } from './lambda-records.ts';
 import type { LambdaContextLike, SqsBatchResponse, SqsEvent, SqsHandler, SqsRecord } from './lambda-types.ts';
-import { pairProblems } from './options.ts';
 import { parseQueueUrl, type QueueAddress } from './queue-url.ts';
 import { clientHandle, type SQSClient, type SQSClientConfig } from './sdk.ts';
 
@@ -84,21 +83,10 @@ export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
   const configuredDeadLetter = options.deadLetterQueueUrl === undefined ? undefined : parseQueueUrl(options.deadLetterQueueUrl, 'deadLetterQueueUrl');
   const sourceOf = sourceResolver(options.queueUrl);
   const handle = clientHandle(options);
-  const lookups = new Map<string, DeadLetterLookup>();
-
   const env: ActionEnv = {
     handle,
     now,
-    async deadLetterOf(source) {
-      if (configuredDeadLetter !== undefined) {
-        const problems = pairProblems(source, configuredDeadLetter);
-        if (problems.length > 0) throw new TypeError(`[sqs] bury failed: ${problems.join('; ')}`);
-        return configuredDeadLetter;
-      }
-      let lookup = lookups.get(source.url);
-      if (lookup === undefined) lookups.set(source.url, (lookup = deadLetterLookup(source, undefined, handle)));
-      return lookup.get('bury');
-    },
+    deadLetterOf: deadLetterFinder(handle, configuredDeadLetter),
     secretFieldsOf: (name) => (name === undefined ? [] : (pipeline.jobs.get(name)?.secretFields ?? [])),
   };
 
@@ -113,7 +101,7 @@ export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
     const act = () => (actions ??= createRecordActions(env, endsAt - Math.min(50, timeMarginMs)));
 
     const warn = (record: SqsRecord, what: string, error: unknown) =>
-      logger.log('error', { event: 'lambda.action-failed', adapter: 'sqs', transportId: record.messageId, detail: `${what}; the record is reported failed and comes back`, error: describeError(error) });
+      logger.log('error', { event: 'lambda.action-failed', adapter: 'sqs', transportId: record.messageId, detail: `${what}; reported failed, it comes back`, error: { name: sqsErrorCode(error), message: describeError(error).message } });
 
     /** Outcome -> platform action; resolves to true when the record must be reported failed. */
     const apply = async (record: SqsRecord, source: QueueAddress, fifo: boolean, outcome: Outcome, attempt: number): Promise<boolean> => {
@@ -153,7 +141,8 @@ export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
       }
     };
 
-    const runOne = async (record: SqsRecord): Promise<boolean> => {
+    /** Runs one record; true when it must be reported failed. Completed records cost no extra await. */
+    const runOne = (record: SqsRecord): boolean | Promise<boolean> => {
       if (now() >= budgetEnd) return true; // not started: the time budget ran out
       let source: QueueAddress;
       try {
@@ -163,13 +152,14 @@ export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
         return true;
       }
       const attempt = attemptOf(record);
-      const outcome = await pipeline.run({ body: record.body, attempt, transportId: record.messageId, deadline: budgetEnd });
-      try {
-        return await apply(record, source, source.fifo, outcome, attempt);
-      } catch (error) {
-        warn(record, `applying outcome ${outcome.type} failed`, error);
-        return true;
-      }
+      return pipeline.run({ body: record.body, attempt, transportId: record.messageId, deadline: budgetEnd }).then((outcome) =>
+        outcome.type === 'completed'
+          ? false
+          : apply(record, source, source.fifo, outcome, attempt).catch((error: unknown) => {
+              warn(record, `applying outcome ${outcome.type} failed`, error);
+              return true;
+            }),
+      );
     };
 
     try {
@@ -184,6 +174,9 @@ export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
             blocked.add(group);
           }
         }
+      } else if (records.length <= concurrency) {
+        const results = await Promise.all(records.map(runOne));
+        for (let i = 0; i < results.length; i++) if (results[i]) failed[i] = 1;
       } else {
         let next = 0;
         const lane = async () => {
@@ -193,7 +186,7 @@ export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
           }
         };
         const lanes: Promise<void>[] = [];
-        for (let k = Math.min(concurrency, records.length); k > 0; k--) lanes.push(lane());
+        for (let k = concurrency; k > 0; k--) lanes.push(lane());
         await Promise.all(lanes);
       }
     } finally {

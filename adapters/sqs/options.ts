@@ -6,7 +6,7 @@ import { ConfigError } from '../../src/errors.ts';
 import type { Logger } from '../../src/logger.ts';
 import type { SQSClient, SQSClientConfig } from './sdk.ts';
 import { DEAD_LETTER_RESERVE_BYTES, SQS_MAX_MESSAGE_BYTES, SQS_MAX_WAIT_SECONDS } from './limits.ts';
-import { parseQueueUrl, type QueueAddress } from './queue-url.ts';
+import { pairProblems, parseQueueUrl, type QueueAddress } from './queue-url.ts';
 
 export interface SqsServiceOptions {
   /** `https://sqs.<region>.amazonaws.com/<account>/<name>`; a name ending in `.fifo` is a FIFO queue. */
@@ -75,13 +75,4 @@ export function checkOptions(options: SqsServiceOptions): SqsSettings {
   if (client !== undefined && options.clientConfig !== undefined) problems.push('clientConfig: give client or clientConfig, not both');
   if (problems.length > 0 || source === undefined) throw new ConfigError(problems.map((p) => `sqs.${p}`), { adapter: 'sqs' });
   return { source, deadLetter, waitTimeSeconds, maxBodyBytes, useMessageMoveTask: options.useMessageMoveTask === true };
-}
-
-/** A FIFO queue needs a FIFO dead-letter queue, and a standard one a standard queue (as in AWS). */
-export function pairProblems(source: QueueAddress, deadLetter: QueueAddress): string[] {
-  if (source.url === deadLetter.url) return ['deadLetterQueueUrl: must differ from queueUrl'];
-  if (source.fifo !== deadLetter.fifo) {
-    return [`deadLetterQueueUrl: ${source.fifo ? 'a FIFO queue needs a FIFO dead-letter queue (name ending in .fifo)' : 'a standard queue needs a standard dead-letter queue'}, got ${deadLetter.name}`];
-  }
-  return [];
 }

@@ -56,3 +56,34 @@ export function queueUrlOfArn(arn: QueueArn): string {
   const suffix = arn.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
   return `https://sqs.${arn.region}.${suffix}/${arn.account}/${arn.name}`;
 }
+
+/** A FIFO queue needs a FIFO dead-letter queue, and a standard one a standard queue (as in AWS). */
+export function pairProblems(source: QueueAddress, deadLetter: QueueAddress): string[] {
+  if (source.url === deadLetter.url) return ['deadLetterQueueUrl: must differ from queueUrl'];
+  if (source.fifo !== deadLetter.fifo) {
+    return [`deadLetterQueueUrl: ${source.fifo ? 'a FIFO queue needs a FIFO dead-letter queue (name ending in .fifo)' : 'a standard queue needs a standard dead-letter queue'}, got ${deadLetter.name}`];
+  }
+  return [];
+}
+
+/**
+ * The dead-letter queue a redrive policy names, or why there is none. SQS requires it in the
+ * source's account and region, so its URL is the source's with the name swapped: no lookup
+ * call, and it holds on AWS and on emulators alike.
+ */
+export function redriveTarget(source: QueueAddress, policy: string | undefined): QueueAddress | string {
+  if (policy === undefined || policy === '') return `${source.name} has no redrive policy`;
+  let target: unknown;
+  try {
+    target = (JSON.parse(policy) as { deadLetterTargetArn?: unknown }).deadLetterTargetArn;
+  } catch {
+    return `the redrive policy of ${source.name} is not JSON`;
+  }
+  const arn = parseQueueArn(target);
+  if (arn === undefined) return `the redrive policy of ${source.name} names no queue ARN (${JSON.stringify(target)})`;
+  const url = new URL(source.url);
+  url.pathname = url.pathname.replace(/[^/]+\/?$/, arn.name);
+  const address = parseQueueUrl(url.href, 'the redrive policy target');
+  const problems = pairProblems(source, address);
+  return problems.length > 0 ? problems.join('; ') : address;
+}
