@@ -68,7 +68,8 @@ export interface Worker {
   readonly counts: { readonly reserved: number; readonly completed: number; readonly retried: number; readonly buried: number; readonly deferred: number; readonly transportErrors: number };
 }
 
-type Slot = { job: ReservedJob; released: boolean; done: Promise<void> };
+/** `applying`: the handler is done and its outcome is being sent; `released`: given back at the end of the grace period. */
+type Slot = { job: ReservedJob; applying: boolean; released: boolean; done: Promise<void> };
 
 export function createWorker(options: WorkerOptions): Worker {
   const service = requirePull(options.service);
@@ -120,7 +121,7 @@ export function createWorker(options: WorkerOptions): Worker {
     });
 
   const process = (job: ReservedJob) => {
-    const slot = { job, released: false } as Slot;
+    const slot = { job, applying: false, released: false } as Slot;
     slots.add(slot);
     heartbeat.watch(job);
     slot.done = (async () => {
@@ -135,6 +136,7 @@ export function createWorker(options: WorkerOptions): Worker {
         heartbeat.unwatch(job);
         // Released at the end of the grace period: this late outcome must not ack it again.
         if (slot.released) return;
+        slot.applying = true;
         counts[outcome.type === 'completed' ? 'completed' : outcome.type === 'retry' ? 'retried' : outcome.type]++;
         await withRetries(() => applyOutcome(service, job, outcome), `apply ${outcome.type}`);
       } catch (error) {
@@ -222,9 +224,14 @@ export function createWorker(options: WorkerOptions): Worker {
       let released = 0;
       if (graceEnded) {
         graceOver.abort(new Error('worker shutdown: grace period ended'));
-        const unfinished = [...slots];
-        await Promise.allSettled(
-          unfinished.map(async (slot) => {
+        // A job whose outcome is on its way (complete, release, bury) is not released under it:
+        // that would race the ack and run a finished job again. Its apply is waited for.
+        const unfinished = [...slots].filter((slot) => !slot.applying);
+        const applying = [...slots].filter((slot) => slot.applying);
+        logger.log('info', { event: 'worker.grace-ended', queue: service.queue, adapter: service.adapter, unfinished: unfinished.length, applying: applying.length });
+        await Promise.allSettled([
+          ...applying.map((slot) => slot.done),
+          ...unfinished.map(async (slot) => {
             slot.released = true;
             heartbeat.unwatch(slot.job);
             try {
@@ -234,7 +241,7 @@ export function createWorker(options: WorkerOptions): Worker {
               logger.log('error', { event: 'worker.error', queue: service.queue, adapter: service.adapter, transportId: slot.job.transportId, error: describeError(error), detail: 'release at shutdown failed; the job returns when its lease ends' });
             }
           }),
-        );
+        ]);
       }
       heartbeat.close();
       detachSignals();
