@@ -190,14 +190,18 @@ export function createWorker(options: WorkerOptions): Worker {
       }
       claimed -= want;
       counts.reserved += jobs.length;
+      const giveBack: ReservedJob[] = [];
       for (const job of jobs) {
         // Reserved during a stop: give it straight back rather than start it.
-        if (state !== 'running') {
-          void service.release(job, 0).catch((error: unknown) => logger.log('warn', { event: 'worker.error', queue: service.queue, adapter: service.adapter, error: describeError(error) }));
-          continue;
-        }
-        process(job);
+        if (state !== 'running') giveBack.push(job);
+        else process(job);
       }
+      // Awaited, so stop() (which awaits the loops) resolves only once they are back.
+      await Promise.all(
+        giveBack.map((job) =>
+          service.release(job, 0).catch((error: unknown) => logger.log('warn', { event: 'worker.error', queue: service.queue, adapter: service.adapter, transportId: job.transportId, error: describeError(error), detail: 'release of a job reserved during the stop failed; it returns when its lease ends' })),
+        ),
+      );
     }
   };
 
@@ -216,7 +220,8 @@ export function createWorker(options: WorkerOptions): Worker {
       freeSlot();
       const inFlight = [...slots];
       logger.log('info', { event: 'worker.stopping', queue: service.queue, adapter: service.adapter, inFlight: inFlight.length, graceMs });
-      if (wasRunning) await Promise.allSettled(loops);
+      // The grace period runs from here, not from the end of the reserve loops: a reserve call
+      // that does not honour the abort must not stretch a SIGTERM budget.
       const all = Promise.allSettled(inFlight.map((s) => s.done));
       let timer: ReturnType<typeof setTimeout> | undefined;
       const graceEnded = await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs)))]);
@@ -243,6 +248,8 @@ export function createWorker(options: WorkerOptions): Worker {
           }),
         ]);
       }
+      // Loops end once their reserve call returns; what it brings is given back, not run.
+      if (wasRunning) await Promise.allSettled(loops);
       heartbeat.close();
       detachSignals();
       state = 'stopped';
