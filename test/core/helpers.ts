@@ -135,13 +135,17 @@ export function watchUnhandledRejections(): { stop(): unknown[] } {
 /** Resolves after pending macrotasks ran: lets fire-and-forget promise chains settle. */
 export const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Resolves once `predicate` holds, checking after every macrotask; fails after `limit` checks. */
-export async function until(predicate: () => boolean, what: string, limit = 10_000): Promise<void> {
-  for (let i = 0; i < limit; i++) {
+/**
+ * Resolves once `predicate` holds: checked after every macrotask at first, then every few ms
+ * (for states reached in real time, such as a worker's lease timers); fails after `limitMs`.
+ */
+export async function until(predicate: () => boolean, what: string, limitMs = 5_000): Promise<void> {
+  const giveUpAt = Date.now() + limitMs;
+  for (let i = 0; ; i++) {
     if (predicate()) return;
-    await flush();
+    if (Date.now() > giveUpAt) throw new Error(`gave up waiting for: ${what}`);
+    await (i < 1_000 ? flush() : new Promise((resolve) => setTimeout(resolve, 2)));
   }
-  throw new Error(`gave up waiting for: ${what}`);
 }
 
 /** Encoded envelopes of the `echo` job, ready for a service's enqueue(). */
