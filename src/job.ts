@@ -19,6 +19,7 @@
  */
 import { backoffProblems, DEFAULT_BACKOFF, type Backoff } from './backoff.ts';
 import { ConfigError } from './errors.ts';
+import { checkIdempotencyOptions, type IdempotencyOptions, type IdempotencySettings } from './idempotency/options.ts';
 import type { Logger } from './logger.ts';
 import { isStandardSchema, type AnySchema, type SchemaInput, type SchemaOutput } from './schema.ts';
 import { closest } from './suggest.ts';
@@ -69,6 +70,12 @@ export interface JobOptions<S extends AnySchema> extends JobPolicy {
   name: string;
   schema: S;
   handler: JobHandler<SchemaOutput<S>>;
+  /**
+   * Runs the handler at most once per idempotency key (see src/idempotency/README.md): a
+   * duplicate delivery of a completed job completes without running it, one that finds the job
+   * running is retried later. Default: none (at-least-once, as the transport delivers).
+   */
+  idempotency?: IdempotencyOptions<SchemaOutput<S>>;
 }
 
 export interface JobDefinition<S extends AnySchema = AnySchema> {
@@ -83,6 +90,8 @@ export interface JobDefinition<S extends AnySchema = AnySchema> {
   readonly ttrSeconds: number;
   readonly logPayload: boolean;
   readonly secretFields: readonly string[];
+  /** Set when the job was defined with `idempotency`. */
+  readonly idempotency?: IdempotencySettings;
   /** Type-only: the payload a producer passes. */
   readonly '~input'?: SchemaInput<S>;
 }
@@ -91,7 +100,7 @@ export type AnyJob = JobDefinition<AnySchema>;
 export type JobInput<J> = J extends JobDefinition<infer S> ? SchemaInput<S> : never;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-const OPTION_NAMES = ['name', 'schema', 'handler', 'maxAttempts', 'backoff', 'timeoutMs', 'ttrSeconds', 'logPayload', 'secretFields'];
+const OPTION_NAMES = ['name', 'schema', 'handler', 'maxAttempts', 'backoff', 'timeoutMs', 'ttrSeconds', 'logPayload', 'secretFields', 'idempotency'];
 
 /** Defines a job. Throws a ConfigError naming every wrong option. */
 export function defineJob<S extends AnySchema>(options: JobOptions<S>): JobDefinition<S> {
@@ -118,6 +127,8 @@ export function defineJob<S extends AnySchema>(options: JobOptions<S>): JobDefin
   if (typeof logPayload !== 'boolean') problems.push(`logPayload: must be true or false, got ${JSON.stringify(logPayload)}`);
   const secretFields: unknown = options.secretFields ?? [];
   if (!Array.isArray(secretFields) || !secretFields.every((f) => typeof f === 'string')) problems.push('secretFields: must be an array of key names');
+  const idempotency = options.idempotency === undefined ? undefined : checkIdempotencyOptions(options.idempotency, timeoutOk ? timeoutMs : 60_000);
+  if (idempotency !== undefined) problems.push(...idempotency.problems);
   for (const key of Object.keys(options)) {
     if (OPTION_NAMES.includes(key)) continue;
     const near = closest(key, OPTION_NAMES);
@@ -136,6 +147,7 @@ export function defineJob<S extends AnySchema>(options: JobOptions<S>): JobDefin
     ttrSeconds,
     logPayload,
     secretFields: Object.freeze([...(secretFields as string[])]),
+    ...(idempotency?.settings ? { idempotency: idempotency.settings } : {}),
   });
 }
 

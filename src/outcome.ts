@@ -9,7 +9,11 @@ export type BuryReason =
   | 'unknown-job'
   | 'invalid-payload'
   | 'permanent-error'
-  | 'attempts-exhausted';
+  | 'attempts-exhausted'
+  /** The job's idempotency key is held by a different payload (src/idempotency). */
+  | 'idempotency-conflict'
+  /** No idempotency key could be made: no dedupeKey where the job needs one, or its key function failed. */
+  | 'idempotency-key-invalid';
 
 export interface ErrorInfo {
   readonly name: string;
@@ -17,8 +21,11 @@ export interface ErrorInfo {
 }
 
 export type Outcome =
-  /** The handler succeeded: complete (delete / ack / 2xx). */
-  | { readonly type: 'completed'; readonly envelope: Envelope; readonly durationMs: number; readonly result: unknown }
+  /**
+   * The handler succeeded: complete (delete / ack / 2xx). `duplicate`: the job had already
+   * completed (idempotency), the handler was not run, `result` is the one it stored.
+   */
+  | { readonly type: 'completed'; readonly envelope: Envelope; readonly durationMs: number; readonly result: unknown; readonly duplicate?: boolean }
   /** A retryable failure: release, to be delivered again after `delayMs`. */
   | { readonly type: 'retry'; readonly envelope: Envelope; readonly delayMs: number; readonly error: ErrorInfo; readonly durationMs: number }
   /** Poison or exhausted: bury with the reason; never run again unless kicked. */

@@ -19,6 +19,7 @@ import { JobRun } from './run.ts';
 import { validate } from './schema.ts';
 import { createWatchdog } from './watchdog.ts';
 import { sanitize } from './redact.ts';
+import { runIdempotent } from './idempotency/guard.ts';
 
 /** One delivery of a body, as an adapter received it. */
 export interface Delivery {
@@ -200,6 +201,21 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     }
     if (logger.isEnabled('debug')) {
       line('debug', 'job.received', envelope, delivery, { payload: job.logPayload ? sanitize(envelope.payload, job.secretFields) : undefined });
+    }
+    // Idempotency (src/idempotency/guard.ts): the handler runs only under a claim of the job's key.
+    if (job.idempotency !== undefined) {
+      return runIdempotent({
+        settings: job.idempotency,
+        job,
+        delivery,
+        envelope,
+        payload: checked.value,
+        now,
+        random,
+        log: (level, event, extra) => line(level, event, envelope, delivery, extra),
+        bury: (reason, detail, error) => bury(delivery, envelope, reason, detail, error, job),
+        execute: () => execute(delivery, job, envelope, checked.value),
+      });
     }
     return execute(delivery, job, envelope, checked.value);
   };

@@ -1,0 +1,177 @@
+/**
+ * The shared idempotency store suite: every promise of the IdempotencyStore interface, run
+ * against any store. A store's test file is a few lines (memory-store.test.ts,
+ * dynamodb-store.test.ts). Time is a test clock the store is built on, so expiry is exact.
+ */
+import { describe, expect, it } from 'vitest';
+import type { IdempotencyStore } from '../../src/idempotency/store.ts';
+import { IdempotencyError } from '../../src/idempotency/errors.ts';
+
+export interface TestClock {
+  now(): number;
+  advance(ms: number): void;
+}
+
+export interface StoreSetup {
+  /** A fresh, empty store on `clock`. */
+  create(clock: TestClock): Promise<{ store: IdempotencyStore; cleanup?: () => Promise<void> }>;
+}
+
+export function testClock(start = 1_700_000_000_000): TestClock {
+  let t = start;
+  return { now: () => t, advance: (ms) => void (t += ms) };
+}
+
+const FP = 'a'.repeat(64);
+const OTHER_FP = 'b'.repeat(64);
+const CLAIM_MS = 30_000;
+const RETENTION_MS = 3_600_000;
+let keys = 0;
+const freshKey = () => `job#p:${(++keys).toString(16).padStart(64, '0')}`;
+
+export function runIdempotencyStoreSuite(name: string, setup: StoreSetup): void {
+  const open = async () => {
+    const clock = testClock();
+    const { store, cleanup } = await setup.create(clock);
+    return { store, clock, cleanup: async () => void (await cleanup?.(), await store.close?.()) };
+  };
+  const withStore = (fn: (ctx: Awaited<ReturnType<typeof open>>) => Promise<void>) => async () => {
+    const ctx = await open();
+    try {
+      await fn(ctx);
+    } finally {
+      await ctx.cleanup();
+    }
+  };
+
+  describe(`${name}: idempotency store contract`, () => {
+    it('acquires a free key with a token, until now + claimMs', withStore(async ({ store, clock }) => {
+      const claim = await store.claim(freshKey(), { fingerprint: FP, claimMs: CLAIM_MS });
+      expect(claim).toEqual({ status: 'acquired', token: expect.any(String), expiresAt: clock.now() + CLAIM_MS });
+    }));
+
+    it('answers in-progress (with the claim end) to a second claim of a held key', withStore(async ({ store, clock }) => {
+      const key = freshKey();
+      const first = await store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS });
+      clock.advance(1_000);
+      const second = await store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS });
+      expect(second).toEqual({ status: 'in-progress', expiresAt: first.status === 'acquired' ? first.expiresAt : -1 });
+    }));
+
+    it('of 20 concurrent claims of one key, acquires exactly one', withStore(async ({ store }) => {
+      const key = freshKey();
+      const claims = await Promise.all(Array.from({ length: 20 }, () => store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS })));
+      expect(claims.filter((c) => c.status === 'acquired')).toHaveLength(1);
+      expect(claims.filter((c) => c.status === 'in-progress')).toHaveLength(19);
+    }));
+
+    it('answers conflict to the same key with another fingerprint, held or completed', withStore(async ({ store }) => {
+      const key = freshKey();
+      const claim = await store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS });
+      expect(await store.claim(key, { fingerprint: OTHER_FP, claimMs: CLAIM_MS })).toEqual({ status: 'conflict', fingerprint: FP });
+      await store.complete(key, tokenOf(claim), { fingerprint: FP, result: '1', retentionMs: RETENTION_MS });
+      expect(await store.claim(key, { fingerprint: OTHER_FP, claimMs: CLAIM_MS })).toEqual({ status: 'conflict', fingerprint: FP });
+    }));
+
+    it('keeps the result of a completed key for the retention period, then frees the key', withStore(async ({ store, clock }) => {
+      const key = freshKey();
+      const claim = await store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS });
+      clock.advance(500);
+      const result = JSON.stringify({ charged: 1999, note: 'naïve ☃ 𝄞 "quoted"\n' });
+      expect(await store.complete(key, tokenOf(claim), { fingerprint: FP, result, retentionMs: RETENTION_MS })).toBe(true);
+      const completedAt = clock.now();
+      clock.advance(RETENTION_MS - 1);
+      expect(await store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS })).toEqual({ status: 'completed', result, completedAt });
+      clock.advance(1);
+      expect((await store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS })).status).toBe('acquired');
+    }));
+
+    it('completes with no result, and keeps a 64 KiB result byte for byte', withStore(async ({ store }) => {
+      const none = freshKey();
+      await store.complete(none, tokenOf(await store.claim(none, { fingerprint: FP, claimMs: CLAIM_MS })), { fingerprint: FP, result: undefined, retentionMs: RETENTION_MS });
+      expect(await store.claim(none, { fingerprint: FP, claimMs: CLAIM_MS })).toMatchObject({ status: 'completed', result: undefined });
+      const big = freshKey();
+      const result = JSON.stringify('é'.repeat(32 * 1024 - 2));
+      await store.complete(big, tokenOf(await store.claim(big, { fingerprint: FP, claimMs: CLAIM_MS })), { fingerprint: FP, result, retentionMs: RETENTION_MS });
+      expect(await store.claim(big, { fingerprint: FP, claimMs: CLAIM_MS })).toMatchObject({ status: 'completed', result });
+    }));
+
+    it('refuses complete and release from a token that does not hold the key', withStore(async ({ store }) => {
+      const key = freshKey();
+      const claim = await store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS });
+      expect(await store.complete(key, 'not-the-token', { fingerprint: FP, result: '1', retentionMs: RETENTION_MS })).toBe(false);
+      expect(await store.release(key, 'not-the-token')).toBe(false);
+      expect((await store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS })).status).toBe('in-progress');
+      expect(await store.release(key, tokenOf(claim))).toBe(true);
+    }));
+
+    it('frees a released key at once, with a new token for the next claim', withStore(async ({ store }) => {
+      const key = freshKey();
+      const first = await store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS });
+      expect(await store.release(key, tokenOf(first))).toBe(true);
+      const second = await store.claim(key, { fingerprint: OTHER_FP, claimMs: CLAIM_MS });
+      expect(second.status).toBe('acquired');
+      expect(tokenOf(second)).not.toBe(tokenOf(first));
+      expect(await store.release(key, tokenOf(first))).toBe(false);
+    }));
+
+    it('does not release a completed key', withStore(async ({ store }) => {
+      const key = freshKey();
+      const claim = await store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS });
+      await store.complete(key, tokenOf(claim), { fingerprint: FP, result: '"done"', retentionMs: RETENTION_MS });
+      expect(await store.release(key, tokenOf(claim))).toBe(false);
+      expect((await store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS })).status).toBe('completed');
+    }));
+
+    it('lets an expired claim be taken; the old holder can then neither complete nor release', withStore(async ({ store, clock }) => {
+      const key = freshKey();
+      const crashed = await store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS });
+      clock.advance(CLAIM_MS - 1);
+      expect((await store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS })).status).toBe('in-progress');
+      clock.advance(1);
+      const next = await store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS });
+      expect(next.status).toBe('acquired');
+      expect(await store.complete(key, tokenOf(crashed), { fingerprint: FP, result: '1', retentionMs: RETENTION_MS })).toBe(false);
+      expect(await store.release(key, tokenOf(crashed))).toBe(false);
+      expect((await store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS })).status).toBe('in-progress');
+      expect(await store.complete(key, tokenOf(next), { fingerprint: FP, result: '2', retentionMs: RETENTION_MS })).toBe(true);
+      expect(await store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS })).toMatchObject({ status: 'completed', result: '2' });
+    }));
+
+    it('records a completion whose claim expired when nobody claimed the key since', withStore(async ({ store, clock }) => {
+      const key = freshKey();
+      const slow = await store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS });
+      clock.advance(CLAIM_MS + 1);
+      expect(await store.complete(key, tokenOf(slow), { fingerprint: FP, result: '"late"', retentionMs: RETENTION_MS })).toBe(true);
+      expect(await store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS })).toMatchObject({ status: 'completed', result: '"late"' });
+    }));
+
+    it('keeps keys apart that differ only in case or by one character', withStore(async ({ store }) => {
+      const base = freshKey();
+      const variants = [base, base.toUpperCase(), `${base}x`, `${base.slice(0, -1)}_`];
+      const claims = await Promise.all(variants.map((key) => store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS })));
+      expect(claims.map((c) => c.status)).toEqual(['acquired', 'acquired', 'acquired', 'acquired']);
+    }));
+
+    it('rejects bad arguments with an IdempotencyError that names them', withStore(async ({ store }) => {
+      const cases: Array<[() => Promise<unknown>, RegExp]> = [
+        [() => store.claim('', { fingerprint: FP, claimMs: CLAIM_MS }), /key: must be a string of 1-1024 characters/],
+        [() => store.claim('k'.repeat(1025), { fingerprint: FP, claimMs: CLAIM_MS }), /key: must be a string/],
+        [() => store.claim(freshKey(), { fingerprint: '', claimMs: CLAIM_MS }), /fingerprint: must be a non-empty string/],
+        [() => store.claim(freshKey(), { fingerprint: FP, claimMs: 0 }), /claimMs: must be a number of ms > 0, got 0/],
+        [() => store.complete(freshKey(), 't', { fingerprint: FP, result: '1', retentionMs: Number.NaN }), /retentionMs: must be a number of ms > 0, got NaN/],
+      ];
+      for (const [call, message] of cases) {
+        const error = await call().then(() => undefined, (e: unknown) => e);
+        expect(error).toBeInstanceOf(IdempotencyError);
+        expect((error as IdempotencyError).message).toMatch(message);
+        expect((error as IdempotencyError).retryable).toBe(false);
+      }
+    }));
+  });
+}
+
+function tokenOf(claim: Awaited<ReturnType<IdempotencyStore['claim']>>): string {
+  if (claim.status !== 'acquired') throw new Error(`expected an acquired claim, got ${claim.status}`);
+  return claim.token;
+}
