@@ -33,7 +33,7 @@ export interface SqsRecord {
   attributes: SqsRecordAttributes;
   messageAttributes: Record<string, SqsRecordMessageAttribute>;
   md5OfBody: string;
-  md5OfMessageAttributes?: string | null;
+  md5OfMessageAttributes?: string;
   /** `aws:sqs` */
   eventSource: string;
   /** `arn:aws:sqs:<region>:<account>:<queue>` */
