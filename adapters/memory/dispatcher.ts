@@ -165,7 +165,16 @@ export function createMemoryDispatcher(options: MemoryDispatcherOptions): Memory
     },
     onIdle() {
       if (!running && deliveries.size === 0) return Promise.resolve();
-      return new Promise<void>((resolve) => idleWaiters.push(resolve));
+      return new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        // Already idle (long-polling an empty queue, nothing in flight): no later event would
+        // say so. Checked again after a macrotask, so a job enqueued just before is seen first.
+        if (polling && deliveries.size === 0) {
+          setImmediate(() => {
+            if (polling && deliveries.size === 0) idle();
+          });
+        }
+      });
     },
     get running() {
       return running;
