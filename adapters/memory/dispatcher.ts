@@ -60,7 +60,15 @@ export function createMemoryDispatcher(options: MemoryDispatcherOptions): Memory
   const leaseMs = options.leaseMs ?? 30_000;
   const retryDelayMs = options.retryDelayMs ?? 1_000;
   const waitMs = options.waitMs ?? 20_000;
-  const onError = options.onError ?? (() => {});
+  const userOnError = options.onError;
+  // A throwing onError must not become an unhandled rejection or skip the settle that follows.
+  const onError = (error: unknown, job: ReservedJob | undefined) => {
+    try {
+      userOnError?.(error, job);
+    } catch {
+      // Reporting is best effort.
+    }
+  };
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new RangeError(`[memory] createMemoryDispatcher failed: concurrency must be an integer >= 1, got ${String(concurrency)}`);
   if (typeof deliver !== 'function') throw new TypeError('[memory] createMemoryDispatcher failed: deliver must be a function');
 
