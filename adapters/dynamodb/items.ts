@@ -1,0 +1,63 @@
+/**
+ * Store records <-> DynamoDB items, by hand (no util-dynamodb): one item per key.
+ *
+ *   <keyAttribute>  S  the idempotency key (`<job>#<source>:<sha-256 hex>`)
+ *   status          S  `in-progress` | `completed`
+ *   fingerprint     S  SHA-256 (hex) of the payload's canonical JSON
+ *   token           S  the claim holder's token (in progress only)
+ *   expiresAtMs     N  claim end (in progress) or retention end (completed), epoch ms
+ *   <ttlAttribute>  N  the same in epoch seconds, rounded up: DynamoDB TTL deletes the item later
+ *   completedAtMs   N  when it completed (completed only)
+ *   result          S  the handler's result as JSON text (completed, when kept)
+ *
+ * Conditions use expiresAtMs, never the TTL: TTL deletion happens up to days late.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDbStoreSettings } from './options.ts';
+
+export type Item = Record<string, AttributeValue>;
+
+export interface StoredRecord {
+  readonly status: 'in-progress' | 'completed';
+  readonly fingerprint: string;
+  readonly token: string | undefined;
+  readonly expiresAt: number;
+  readonly completedAt: number;
+  readonly result: string | undefined;
+}
+
+export function claimItem(settings: DynamoDbStoreSettings, key: string, fingerprint: string, token: string, expiresAt: number): Item {
+  return {
+    [settings.keyAttribute]: { S: key },
+    status: { S: 'in-progress' },
+    fingerprint: { S: fingerprint },
+    token: { S: token },
+    expiresAtMs: { N: String(expiresAt) },
+    [settings.ttlAttribute]: { N: String(Math.ceil(expiresAt / 1000)) },
+  };
+}
+
+export function completedItem(settings: DynamoDbStoreSettings, key: string, fingerprint: string, completedAt: number, expiresAt: number, result: string | undefined): Item {
+  const item: Item = {
+    [settings.keyAttribute]: { S: key },
+    status: { S: 'completed' },
+    fingerprint: { S: fingerprint },
+    expiresAtMs: { N: String(expiresAt) },
+    [settings.ttlAttribute]: { N: String(Math.ceil(expiresAt / 1000)) },
+    completedAtMs: { N: String(completedAt) },
+  };
+  if (result !== undefined) item.result = { S: result };
+  return item;
+}
+
+/** The record an item holds, or a reason it is not one this store wrote. */
+export function recordOf(item: Item): StoredRecord | string {
+  const status = item.status?.S;
+  if (status !== 'in-progress' && status !== 'completed') return `status is ${JSON.stringify(status ?? null)}, not in-progress or completed`;
+  const fingerprint = item.fingerprint?.S;
+  if (fingerprint === undefined || fingerprint.length === 0) return 'fingerprint is missing';
+  const expiresAt = Number(item.expiresAtMs?.N);
+  if (!Number.isFinite(expiresAt)) return 'expiresAtMs is missing or not a number';
+  const completedAt = Number(item.completedAtMs?.N ?? 0);
+  return { status, fingerprint, token: item.token?.S, expiresAt, completedAt: Number.isFinite(completedAt) ? completedAt : 0, result: item.result?.S };
+}
