@@ -57,18 +57,26 @@ export const cloudTasksConfigSchema = z.strictObject({
   queueId: z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'must be 1-100 letters, digits or hyphens'),
   /** Paused queue that keeps buried jobs. */
   deadLetterQueueId: z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'must be 1-100 letters, digits or hyphens').optional(),
-  /** URL of the push handler the tasks target. */
+  /** `push`: HTTP tasks to handlerUrl (v2 API); `pull`: workers lease pull tasks (v2beta2, a beta API). */
+  mode: z.enum(['push', 'pull']).default('push'),
+  /** URL of the push handler the tasks target (push mode). */
   handlerUrl: z.url().optional(),
   /** Service account whose OIDC token the tasks carry. */
   serviceAccountEmail: z.email().optional(),
   /** OIDC audience; default: handlerUrl. */
   audience: z.string().min(1).optional(),
+  /** Dispatch deadline of push tasks, 15..1800; default the queue's (600). */
+  dispatchDeadlineSeconds: count(15, 1800).optional(),
   /** Custom endpoint `host:port` (emulator). */
   endpoint: z.string().min(1).optional(),
   /** `rest` uses the HTTP/1.1 fallback (cures sporadic DEADLINE_EXCEEDED on createTask over gRPC). */
-  transport: z.enum(['grpc', 'rest']).default('grpc'),
+  fallback: z.enum(['rest']).optional(),
   /** Use insecure channels (local emulator only). */
   insecure: flag.default(false),
+  /** `application-default` (GoogleAuth, cloud-platform scope) or `none` (emulators). Default: none when insecure. */
+  credentials: z.enum(['application-default', 'none']).optional(),
+  /** Pull mode: interval between LeaseTasks calls while a reserve waits. */
+  pollIntervalMs: count(50, 60_000).default(1000),
   /** Lease length for pull (v2beta2) reservations when a job does not ask for more. */
   leaseSeconds: count(1, 604_800).default(30),
 });

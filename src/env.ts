@@ -63,3 +63,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw error;
   }
 }
+
+/**
+ * Variables that cloud runtimes set: Cloud Run services and jobs, Cloud Run functions, App
+ * Engine, AWS Lambda, ECS, Kubernetes (GKE, EKS), Azure. Used to refuse unsafe development
+ * settings (a push handler without token verification) where real traffic could reach them.
+ */
+export const CLOUD_RUNTIME_VARIABLES: readonly string[] = [
+  'K_SERVICE',
+  'K_REVISION',
+  'CLOUD_RUN_JOB',
+  'FUNCTION_TARGET',
+  'FUNCTION_NAME',
+  'GAE_APPLICATION',
+  'GAE_SERVICE',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_EXECUTION_ENV',
+  'ECS_CONTAINER_METADATA_URI_V4',
+  'KUBERNETES_SERVICE_HOST',
+  'WEBSITE_SITE_NAME',
+];
+
+/** The first cloud-runtime variable set in `env` (default: process.env), or undefined on a developer machine. */
+export function detectCloudRuntime(env: Record<string, string | undefined> = process.env): string | undefined {
+  return CLOUD_RUNTIME_VARIABLES.find((name) => env[name] !== undefined && env[name] !== '');
+}
