@@ -95,3 +95,24 @@ export function flakyStore(clock?: TestClock) {
   };
   return { store, inner, failing };
 }
+
+/** A recording logger that can be waited on: `waitFor(() => condition)` resolves once a line makes it true. */
+export function watchedLogger() {
+  const inner = createMemoryLogger('debug');
+  const waiters: Array<{ check: () => boolean; resolve: () => void }> = [];
+  return {
+    records: inner.records,
+    isEnabled: inner.isEnabled,
+    log(level: LogLevel, record: LogRecord) {
+      inner.log(level, record);
+      for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i]!.check()) waiters.splice(i, 1)[0]!.resolve();
+    },
+    waitFor(check: () => boolean): Promise<void> {
+      if (check()) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ check, resolve }));
+    },
+    count(event: string): number {
+      return inner.records.filter((r) => r.event === event).length;
+    },
+  };
+}
