@@ -27,7 +27,7 @@ describe('parseConfig', () => {
   it('cloud-tasks: flags accept true/false/1/0', () => {
     const base = { adapter: 'cloud-tasks', project: 'my-project', location: 'europe-west1', queueId: 'jobs' };
 
-    expect(parseConfig({ ...base, insecure: '1' })).toMatchObject({ insecure: true, transport: 'grpc', leaseSeconds: 30 });
+    expect(parseConfig({ ...base, insecure: '1' })).toMatchObject({ insecure: true, leaseSeconds: 30 });
     expect(parseConfig({ ...base, insecure: 'false' })).toMatchObject({ insecure: false });
     expect(issuesOf({ ...base, insecure: 'yes' })[0]).toMatch(/^insecure: /);
   });
