@@ -14,7 +14,7 @@
  * ```
  */
 import { applyOutcome } from './apply-outcome.ts';
-import { describeError, UnsupportedError } from './errors.ts';
+import { ConfigError, describeError, UnsupportedError } from './errors.ts';
 import type { AnyJob } from './job.ts';
 import { guardLogger, silentLogger, type Logger } from './logger.ts';
 import { createPipeline, type Pipeline } from './pipeline.ts';
@@ -77,14 +77,22 @@ export function createWorker(options: WorkerOptions): Worker {
   const pipeline =
     options.pipeline ??
     createPipeline({ jobs: options.jobs, adapter: service.adapter, queue: service.queue, maxBodyBytes: options.maxBodyBytes ?? service.limits.maxBodyBytes, logger });
-  const concurrency = positive(options.concurrency ?? 4, 'concurrency');
-  const pollers = positive(options.pollers ?? 1, 'pollers');
-  const batchSize = positive(options.batchSize ?? 10, 'batchSize');
-  const waitMs = options.waitMs ?? 20_000;
-  const graceMs = options.shutdownGraceMs ?? 25_000;
+  // Checked once, here, every wrong option named: a lease of 0 or NaN would otherwise show up
+  // as endless redeliveries or endless transport errors.
+  const problems: string[] = [];
+  const concurrency = checked(options.concurrency, 4, 'concurrency', 'integer', problems);
+  const pollers = checked(options.pollers, 1, 'pollers', 'integer', problems);
+  const batchSize = checked(options.batchSize, 10, 'batchSize', 'integer', problems);
+  const waitMs = checked(options.waitMs, 20_000, 'waitMs', 'ms', problems);
+  const graceMs = checked(options.shutdownGraceMs, 25_000, 'shutdownGraceMs', 'ms', problems);
   const random = options.random ?? Math.random;
-  const minBackoff = options.errorBackoff?.minMs ?? 100;
-  const maxBackoff = options.errorBackoff?.maxMs ?? 30_000;
+  const minBackoff = checked(options.errorBackoff?.minMs, 100, 'errorBackoff.minMs', 'ms', problems);
+  const maxBackoff = checked(options.errorBackoff?.maxMs, 30_000, 'errorBackoff.maxMs', 'ms', problems);
+  // Finite: the heartbeat touches at half the lease, and half of Infinity is no time at all.
+  if (options.leaseMs !== undefined && !(typeof options.leaseMs === 'number' && options.leaseMs > 0 && Number.isFinite(options.leaseMs))) {
+    problems.push(`leaseMs: must be a finite number of ms > 0, got ${String(options.leaseMs)}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => `worker.${p}`), { adapter: service.adapter, queue: service.queue });
   let longestTtr = 0;
   for (const job of pipeline.jobs.values()) longestTtr = Math.max(longestTtr, job.ttrSeconds * 1000);
   const leaseMs = Math.min(options.leaseMs ?? (longestTtr || 30_000), service.limits.maxLeaseMs);
@@ -292,7 +300,9 @@ function requirePull(service: JobService): PullService {
   return service as PullService;
 }
 
-function positive(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`worker option ${name} must be an integer >= 1, got ${String(value)}`);
-  return value;
+function checked(value: number | undefined, fallback: number, name: string, rule: 'integer' | 'ms', problems: string[]): number {
+  const v = value ?? fallback;
+  const ok = typeof v === 'number' && (rule === 'integer' ? Number.isInteger(v) && v >= 1 : Number.isFinite(v) && v >= 0);
+  if (!ok) problems.push(`${name}: must be ${rule === 'integer' ? 'an integer >= 1' : 'a finite number of ms >= 0'}, got ${String(v)}`);
+  return v;
 }

@@ -3,6 +3,7 @@
  * the free slots, with one poller or several.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.ts';
 import type { ReserveOptions } from '../../src/service.ts';
 import { createWorker } from '../../src/worker.ts';
 import { deferred, echoJob, echoOutgoing, gate, manualService, spyService, until, watchUnhandledRejections } from './helpers.ts';
@@ -107,12 +108,31 @@ describe('worker concurrency', () => {
     expect(Math.max(...t.asked.map((a) => a.max))).toBe(3);
   });
 
-  it('refuses a wrong concurrency, pollers or batchSize at construction', () => {
+  it('refuses wrong options at construction, naming every one', () => {
     const { service } = manualService();
+    let error: unknown;
 
-    for (const option of ['concurrency', 'pollers', 'batchSize']) {
-      expect(() => createWorker({ service, jobs: [echoJob()], [option]: 0 })).toThrow(new RegExp(`${option} must be an integer >= 1, got 0`));
+    try {
+      createWorker({ service, jobs: [echoJob()], concurrency: 0, pollers: 1.5, batchSize: -1, leaseMs: 0, waitMs: Number.NaN, shutdownGraceMs: -5, errorBackoff: { minMs: Infinity, maxMs: -1 } });
+    } catch (e) {
+      error = e;
     }
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues).toEqual([
+      'worker.concurrency: must be an integer >= 1, got 0',
+      'worker.pollers: must be an integer >= 1, got 1.5',
+      'worker.batchSize: must be an integer >= 1, got -1',
+      'worker.waitMs: must be a finite number of ms >= 0, got NaN',
+      'worker.shutdownGraceMs: must be a finite number of ms >= 0, got -5',
+      'worker.errorBackoff.minMs: must be a finite number of ms >= 0, got Infinity',
+      'worker.errorBackoff.maxMs: must be a finite number of ms >= 0, got -1',
+      'worker.leaseMs: must be a finite number of ms > 0, got 0',
+    ]);
+  });
+
+  it('refuses an infinite lease (the heartbeat touches at half the lease)', () => {
+    expect(() => createWorker({ service: manualService().service, jobs: [echoJob()], leaseMs: Infinity })).toThrow(/worker\.leaseMs: must be a finite number of ms > 0, got Infinity/);
   });
 
   it('refuses a service without pull abilities, naming the adapter', () => {
