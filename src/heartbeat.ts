@@ -28,11 +28,17 @@ export function createHeartbeat(options: HeartbeatOptions) {
     for (const [job, at] of due) {
       if (at > t) continue;
       due.set(job, t + leaseMs / 2);
-      touch!(job, leaseMs).catch((error: unknown) => {
+      const failed = (error: unknown) => {
         // After the job finished a failed touch means nothing: do not report it.
         if (!due.has(job)) return;
         logger.log('warn', { event: 'worker.touch-failed', adapter: options.adapter, queue: options.queue, transportId: job.transportId, attempt: job.attempt, error: describeError(error) });
-      });
+      };
+      // A touch that throws instead of rejecting must not escape the timer (an uncaught exception).
+      try {
+        touch!(job, leaseMs).catch(failed);
+      } catch (error) {
+        failed(error);
+      }
     }
   };
 

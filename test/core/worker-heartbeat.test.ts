@@ -79,4 +79,30 @@ describe('worker heartbeat', () => {
 
     expect(logger.records.filter((r) => r.event === 'worker.touch-failed')).toEqual([expect.objectContaining({ error: { name: 'Error', message: 'throttled' }, attempt: 1 })]);
   });
+
+  it('a touch that throws synchronously (not a rejected promise) is logged the same way, not thrown out of the timer', async () => {
+    const logger = createMemoryLogger('warn');
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => void uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    const service = spyService(createMemoryService(), {
+      touch: () => {
+        throw new Error('sync touch failure');
+      },
+    });
+    const job = echoJob({ handler: () => pause(LEASE_MS * 0.8) });
+    const worker = createWorker({ service, jobs: [job], logger, leaseMs: LEASE_MS, handleSignals: false, waitMs: 10_000 });
+    await service.enqueue(echoOutgoing(1));
+
+    try {
+      await worker.start();
+      await until(() => worker.counts.completed === 1 && worker.inFlight === 0, 'the job done');
+      await worker.stop();
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+
+    expect(uncaught).toEqual([]);
+    expect(logger.records.filter((r) => r.event === 'worker.touch-failed')).toEqual([expect.objectContaining({ error: { name: 'Error', message: 'sync touch failure' } })]);
+  });
 });
