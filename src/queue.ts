@@ -11,10 +11,11 @@
 import { checkEnvelope, createEnvelope, encodeEnvelope } from './envelope.ts';
 import { JobferryError, UnsupportedError, ValidationError } from './errors.ts';
 import { jobRegistry, type AnyJob, type JobInput } from './job.ts';
-import { exceedsBytes, jsonDepthExceeds, MAX_JSON_DEPTH } from './json-guard.ts';
+import { exceedsBytes, jsonDepthExceeds, MAX_JSON_DEPTH, valueDepthExceeds } from './json-guard.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import { validate, type Validation } from './schema.ts';
 import type { EnqueueResult, JobService, OutgoingJob } from './service.ts';
+import { enqueueBatch, type BatchOptions, type BatchReceipt } from './batch/produce.ts';
 
 export interface EnqueueOptions {
   /** Run after this delay. Exclusive with runAt. */
@@ -60,6 +61,13 @@ export interface Queue {
    * adapter's batch size. One result per item, in order: check `ok`, a transport may refuse some.
    */
   enqueueMany(items: readonly EnqueueItem[], options?: EnqueueManyOptions): Promise<EnqueueResult[]>;
+  /**
+   * Enqueues many jobs of one job definition (defined with `batch: { store }`) as one batch:
+   * validates every payload, runs `options.prefetch`, creates the batch in the store, then
+   * sends in chunks of the adapter's batch size. Progress: `batchProgress(store, id)`.
+   * See src/batch/README.md.
+   */
+  batch<J extends AnyJob>(job: J | string, payloads: Iterable<JobInput<J>>, options?: BatchOptions): Promise<BatchReceipt>;
 }
 
 export function createQueue(options: QueueOptions): Queue {
@@ -79,13 +87,13 @@ export function createQueue(options: QueueOptions): Queue {
   };
 
   // Synchronous schemas stay synchronous: no promise per item when thousands are enqueued.
-  const prepare = (item: EnqueueItem): OutgoingJob | Promise<OutgoingJob> => {
+  const prepare = (item: EnqueueItem, batch?: string): OutgoingJob | Promise<OutgoingJob> => {
     const job = resolveJob(item.job);
     const checked = validate(job.schema, item.payload);
-    return checked instanceof Promise ? checked.then((c) => build(item, job, c)) : build(item, job, checked);
+    return checked instanceof Promise ? checked.then((c) => build(item, job, c, batch)) : build(item, job, checked, batch);
   };
 
-  const build = (item: EnqueueItem, job: AnyJob, checked: Validation<unknown>): OutgoingJob => {
+  const build = (item: EnqueueItem, job: AnyJob, checked: Validation<unknown>, batch?: string): OutgoingJob => {
     const opts = item.options ?? {};
     const fail = (why: string, issues = why) =>
       new ValidationError(`${where} enqueue of job ${job.name} rejected: ${why}`, issues, { adapter: service.adapter, queue: service.queue });
@@ -107,6 +115,7 @@ export function createQueue(options: QueueOptions): Queue {
       dedupeKey: opts.dedupeKey,
       groupKey: opts.groupKey,
       traceparent: opts.traceparent,
+      batch,
     });
     // The consumer decodes with checkEnvelope: a field it would refuse must not be sent. Only
     // caller-given fields can be wrong (name comes from defineJob), so only they are checked.
@@ -121,6 +130,8 @@ export function createQueue(options: QueueOptions): Queue {
     try {
       body = encodeEnvelope(envelope);
     } catch (error) {
+      // A depth bomb overflows JSON.stringify's stack: name the real problem, not the RangeError.
+      if (valueDepthExceeds(item.payload, MAX_JSON_DEPTH - 1)) throw fail(`payload is nested deeper than ${MAX_JSON_DEPTH - 1} levels`);
       throw fail(`payload is not JSON-serialisable: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (exceedsBytes(body, service.limits.maxBodyBytes)) {
@@ -190,6 +201,10 @@ export function createQueue(options: QueueOptions): Queue {
         throw new ValidationError(`${where} enqueueMany rejected, nothing was sent: ${problems.join(' | ')}`, problems.join('; '), { adapter: service.adapter, queue: service.queue, cause: first });
       }
       return send(prepared, opts.onProgress);
+    },
+    batch(job, payloads, opts) {
+      const producer = { service, now, send, prepare: (j: AnyJob, payload: unknown, id: string, batch: string) => prepare({ job: j, payload: payload as never, options: { id } }, batch) };
+      return enqueueBatch(producer, resolveJob(job), payloads as Iterable<never>, opts);
     },
   };
 }
