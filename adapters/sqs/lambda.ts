@@ -103,41 +103,21 @@ export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
     const warn = (record: SqsRecord, what: string, error: unknown) =>
       logger.log('error', { event: 'lambda.action-failed', adapter: 'sqs', transportId: record.messageId, detail: `${what}; reported failed, it comes back`, error: { name: sqsErrorCode(error), message: describeError(error).message } });
 
-    /** Outcome -> platform action; resolves to true when the record must be reported failed. */
-    const apply = async (record: SqsRecord, source: QueueAddress, fifo: boolean, outcome: Outcome, attempt: number): Promise<boolean> => {
+    /** Outcome (not completed) -> platform action; true when the record must be reported failed. */
+    const apply = (record: SqsRecord, source: QueueAddress, outcome: Outcome, attempt: number): boolean | Promise<boolean> => {
+      const reported = (what: string) => (error: unknown) => (warn(record, what, error), true);
       switch (outcome.type) {
         case 'completed':
           return false;
         case 'retry':
-          if (applyBackoff) {
-            await act()
-              .setVisibility(record, source, toSeconds(outcome.delayMs, VISIBILITY_CAP_SECONDS))
-              .catch((error: unknown) => warn(record, 'setting the retry delay failed', error));
-          }
-          return true;
+          if (!applyBackoff) return true;
+          return act().setVisibility(record, source, toSeconds(outcome.delayMs, VISIBILITY_CAP_SECONDS)).then(() => true, reported('setting the retry delay failed'));
         case 'buried':
-          try {
-            await act().bury(record, source, outcome, attempt);
-            return false;
-          } catch (error) {
-            warn(record, 'sending it to the dead-letter queue failed', error);
-            return true;
-          }
+          return act().bury(record, source, outcome, attempt).then(() => false, reported('sending it to the dead-letter queue failed'));
         case 'deferred':
-          if (fifo) {
-            // FIFO queues have no per-message delay; holding the record keeps its group in order.
-            await act()
-              .setVisibility(record, source, toSeconds(outcome.delayMs, VISIBILITY_CAP_SECONDS))
-              .catch((error: unknown) => warn(record, 'holding a record that is not due failed', error));
-            return true;
-          }
-          try {
-            await act().resend(record, source, outcome.delayMs);
-            return false;
-          } catch (error) {
-            warn(record, 're-sending a record that is not due failed', error);
-            return true;
-          }
+          // FIFO queues have no per-message delay; holding the record keeps its group in order.
+          if (source.fifo) return act().setVisibility(record, source, toSeconds(outcome.delayMs, VISIBILITY_CAP_SECONDS)).then(() => true, reported('holding a record that is not due failed'));
+          return act().resend(record, source, outcome.delayMs).then(() => false, reported('re-sending a record that is not due failed'));
       }
     };
 
@@ -152,14 +132,15 @@ export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
         return true;
       }
       const attempt = attemptOf(record);
-      return pipeline.run({ body: record.body, attempt, transportId: record.messageId, deadline: budgetEnd }).then((outcome) =>
-        outcome.type === 'completed'
-          ? false
-          : apply(record, source, source.fifo, outcome, attempt).catch((error: unknown) => {
-              warn(record, `applying outcome ${outcome.type} failed`, error);
-              return true;
-            }),
-      );
+      return pipeline.run({ body: record.body, attempt, transportId: record.messageId, deadline: budgetEnd }).then((outcome) => {
+        if (outcome.type === 'completed') return false;
+        try {
+          return apply(record, source, outcome, attempt);
+        } catch (error) {
+          warn(record, `applying outcome ${outcome.type} failed`, error);
+          return true;
+        }
+      });
     };
 
     try {
