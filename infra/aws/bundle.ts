@@ -28,7 +28,10 @@ export interface LambdaBundle {
   /** The asset directory: holds index.mjs only. */
   readonly directory: string;
   readonly file: string;
-  /** Source files in the bundle, relative to the repository root (esbuild's metafile). */
+  /**
+   * Source files whose code is in the bundle, relative to the repository root (esbuild's
+   * metafile, output side): files esbuild only read and then tree-shook away are not listed.
+   */
   readonly inputs: readonly string[];
 }
 
@@ -66,7 +69,9 @@ export async function bundleLambda(options: BundleLambdaOptions = {}): Promise<L
   } catch (error) {
     throw new JobferryError(`[infra] bundling the Lambda failed: esbuild could not bundle ${display(entry)}: ${(error as Error).message}`, { cause: error });
   }
-  return { directory, file, inputs: Object.keys(result.metafile.inputs) };
+  const output = Object.values(result.metafile.outputs)[0];
+  const inputs = Object.entries(output?.inputs ?? {}).flatMap(([path, contribution]) => (contribution.bytesInOutput > 0 ? [path] : []));
+  return { directory, file, inputs };
 }
 
 function display(path: string): string {

@@ -45,7 +45,8 @@ describe('the Lambda bundle of functions/aws-lambda.ts', () => {
     expect(JSON.parse(run.stdout)).toEqual({ batchItemFailures: [] });
   });
 
-  it('synthesizes the CDK app end to end, offline (npx node infra/aws/app.ts)', () => {
+  // A child process that loads aws-cdk-lib and synthesizes: ~5 s of CPU, more on a busy machine.
+  it('synthesizes the CDK app end to end, offline (npx node infra/aws/app.ts)', { timeout: 90_000 }, () => {
     expect(existsSync(LAMBDA_ENTRY), `${LAMBDA_ENTRY} is missing: the CDK app bundles it`).toBe(true);
     const outdir = mkdtempSync(join(tmpdir(), 'jobferry-cdk-out-'));
 
