@@ -12,10 +12,17 @@ export function classifyError(error: unknown): Verdict {
   // A delay that is not a finite number (NaN, Infinity) is ignored: the job's backoff applies.
   if (error instanceof RetryLaterError) return Number.isFinite(error.delayMs) ? { kind: 'retryable', delayMs: Math.max(0, error.delayMs) } : { kind: 'retryable' };
   if (typeof error === 'object' && error !== null) {
-    const e = error as { name?: unknown; delayMs?: unknown };
+    let name: unknown;
+    let delayMs: unknown;
+    try {
+      ({ name, delayMs } = error as { name?: unknown; delayMs?: unknown });
+    } catch {
+      // A getter that throws: nothing to read, so the default (retryable) applies.
+      return { kind: 'retryable' };
+    }
     // bullmq's UnrecoverableError means the same thing; users migrating keep their throws.
-    if (e.name === 'PermanentError' || e.name === 'UnrecoverableError') return { kind: 'permanent' };
-    if (e.name === 'RetryLaterError' && typeof e.delayMs === 'number' && Number.isFinite(e.delayMs)) return { kind: 'retryable', delayMs: Math.max(0, e.delayMs) };
+    if (name === 'PermanentError' || name === 'UnrecoverableError') return { kind: 'permanent' };
+    if (name === 'RetryLaterError' && typeof delayMs === 'number' && Number.isFinite(delayMs)) return { kind: 'retryable', delayMs: Math.max(0, delayMs) };
   }
   return { kind: 'retryable' };
 }

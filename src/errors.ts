@@ -101,10 +101,19 @@ export class TransportError extends JobferryError {
   }
 }
 
+function readString(read: () => unknown, fallback: string): string {
+  try {
+    return String(read());
+  } catch {
+    return fallback;
+  }
+}
+
 /** `{ name, message }` of anything thrown, for logs and outcomes. Never throws. */
 export function describeError(error: unknown): { name: string; message: string } {
   if (error instanceof Error) {
-    return { name: String(error.name || 'Error'), message: String(error.message) };
+    // Getters may throw (a hostile or broken error object): each field falls back on its own.
+    return { name: readString(() => error.name, 'Error') || 'Error', message: readString(() => error.message, 'unprintable error') };
   }
   try {
     return { name: 'NonError', message: typeof error === 'string' ? error : String(error) };
