@@ -1,0 +1,122 @@
+/**
+ * The kill harness: N jobs on a real transport, a fleet of worker children, a random one
+ * SIGKILLed every ~200 ms and replaced, every side effect in the ledger. When every job has
+ * its effect (or is buried with a reason) the killing stops, the queue is left to settle (jobs
+ * a killed worker had finished but not acknowledged come back after their lease and show up
+ * as duplicates, or as skips with idempotency on), the fleet stops gracefully, and the ledger
+ * is counted.
+ */
+import type { Child } from './child.ts';
+import { createFleet, startKiller, type Fleet } from './fleet.ts';
+import { jobIdOf, type LedgerPayload } from './jobs.ts';
+import { createLedgerReader, type Entry } from './ledger.ts';
+import { countLedger, type BuriedRecord, type LedgerFigures } from './ledger-figures.ts';
+import { seededRandom } from './random.ts';
+import { until } from './wait.ts';
+
+export interface KillRig {
+  /** `sqs`, `cloud-tasks pull`, `lambda push`. */
+  readonly name: string;
+  readonly ledgerDir: string;
+  /** Spawns one worker child (a pull worker, or a Lambda runtime). */
+  spawnWorker(label: string): Child;
+  enqueue(jobs: ReadonlyArray<{ id: string; payload: LedgerPayload }>): Promise<void>;
+  /** Parent-side consumers (the Lambda event source mapping), started once the fleet is ready. */
+  start?(fleet: Fleet): void;
+  stopConsumers?(): Promise<void>;
+  /** Jobs still in the live queue (ready, delayed or leased); 0 once settled. */
+  pending(): Promise<number>;
+  /** What the dead-letter store holds, with the reasons. */
+  buried(): Promise<BuriedRecord[]>;
+  close(): Promise<void>;
+}
+
+export interface KillOptions {
+  jobs: number;
+  workers: number;
+  killEveryMs: number;
+  /** The run fails when fewer kills happened (the jobs ran out first). */
+  minKills: number;
+  /** The killer stops after this many kills (CI: a few); default: it kills until every job is done. */
+  maxKills?: number;
+  /** Work per job, uniformly in [min, max] ms. */
+  workMs: readonly [number, number];
+  /** Longest the whole run may take. */
+  timeoutMs: number;
+  /** Longest the queue may take to settle after the last effect (a lease or two). */
+  settleTimeoutMs: number;
+  seed?: number;
+  /** Progress lines (every few seconds). */
+  progress?: (line: string) => void;
+}
+
+export interface KillFigures extends LedgerFigures {
+  readonly transport: string;
+  readonly kills: number;
+  readonly spawned: number;
+  readonly durationMs: number;
+  readonly settled: boolean;
+}
+
+export async function runKillHarness(rig: KillRig, options: KillOptions): Promise<KillFigures> {
+  const random = seededRandom(options.seed ?? 42);
+  const [minWork, maxWork] = options.workMs;
+  const ids = Array.from({ length: options.jobs }, (_, n) => jobIdOf(n));
+  await rig.enqueue(ids.map((id, n) => ({ id, payload: { n, workMs: minWork + Math.floor(random() * (maxWork - minWork + 1)) } })));
+
+  const reader = createLedgerReader(rig.ledgerDir);
+  const done = new Set<string>();
+  const fleet = createFleet({ size: options.workers, prefix: rig.name.replace(/\W+/g, '-'), spawn: (label) => rig.spawnWorker(label) });
+  const started = Date.now();
+  fleet.start();
+  let killer: ReturnType<typeof startKiller> | undefined;
+  try {
+    await fleet.ready(options.workers, 30_000);
+    rig.start?.(fleet);
+    killer = startKiller(fleet, { everyMs: options.killEveryMs, random, max: options.maxKills });
+    let lastProgress = Date.now();
+    const remaining = Math.max(1_000, options.timeoutMs - (Date.now() - started));
+    await until(
+      () => {
+        for (const e of reader.poll()) if (e.kind === 'effect' || e.kind === 'bury') done.add(e.jobId);
+        if (options.progress && Date.now() - lastProgress > 5_000) {
+          lastProgress = Date.now();
+          options.progress(`${rig.name}: ${done.size}/${options.jobs} done, ${killer!.kills} kills, ${fleet.spawned} spawned`);
+        }
+        return done.size >= options.jobs;
+      },
+      { timeoutMs: remaining, everyMs: 200, what: `${rig.name}: every job's side effect`, describe: () => `${done.size}/${options.jobs} done, ${killer!.kills} kills, alive ${fleet.children.map((c) => c.pid).join(',')}; ${historyOfMissing(ids, done, reader.entries)}` },
+    );
+    killer.stop();
+    // Finished but unacknowledged jobs of killed workers come back when their lease ends.
+    let settled = true;
+    try {
+      await until(async () => (await rig.pending()) === 0, { timeoutMs: options.settleTimeoutMs, everyMs: 250, what: `${rig.name}: the queue settling` });
+    } catch {
+      settled = false;
+    }
+    await rig.stopConsumers?.();
+    await fleet.stop(15_000);
+    const durationMs = Date.now() - started;
+    reader.poll();
+    const figures = countLedger(ids, reader.entries, await rig.buried());
+    return { transport: rig.name, kills: killer.kills, spawned: fleet.spawned, durationMs, settled, ...figures };
+  } finally {
+    killer?.stop();
+    await rig.stopConsumers?.().catch(() => {});
+    await fleet.stop(5_000).catch(() => {});
+  }
+}
+
+/** What the ledger says about the first few jobs still without an effect: for a stuck run's error. */
+function historyOfMissing(ids: readonly string[], done: ReadonlySet<string>, entries: readonly Entry[]): string {
+  const missing = ids.filter((id) => !done.has(id)).slice(0, 3);
+  const now = Date.now();
+  return missing
+    .map((id) => {
+      const own = entries.filter((e) => e.jobId === id);
+      const last = own.at(-1);
+      return `${id}: ${own.filter((e) => e.kind === 'reserved').length} deliveries, ${own.filter((e) => e.kind === 'start').length} runs, last ${last ? `${last.kind}@${last.attempt} by ${last.pid} ${now - last.at} ms ago` : 'none'}`;
+    })
+    .join('; ');
+}

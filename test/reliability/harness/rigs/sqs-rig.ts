@@ -1,0 +1,90 @@
+/**
+ * SQS rigs: fauxqs in the parent, a fresh queue (with its dead-letter queue) per run, and worker
+ * children that reach it over HTTP. `sqsPullRig` runs pull workers (src/worker.ts); the Lambda
+ * rig (lambda-rig.ts) runs the event source mapping here and the wrapper in children.
+ */
+import { createSqsService, type SqsService } from '../../../../adapters/sqs/index.ts';
+import { startSqsEmulator, uniqueQueueName, type SqsEmulator, type TestQueue } from '../../../../adapters/sqs/emulator.ts';
+import { createQueue } from '../../../../src/index.ts';
+import { spawnChild, type Child } from '../child.ts';
+import type { IdempotencyConfig, PullChildConfig, WorkerSettings } from '../child-config.ts';
+import { envelopeIdOf, producerJob, type LedgerJobOptions, type LedgerPayload } from '../jobs.ts';
+import type { KillRig } from '../kill-harness.ts';
+import type { BuriedRecord } from '../ledger-figures.ts';
+
+export interface SqsQueueRig {
+  readonly emulator: SqsEmulator;
+  readonly queue: TestQueue;
+  /** The parent's own service on the queue (enqueue, stats, dead letters), straight to fauxqs. */
+  readonly service: SqsService;
+  enqueue(jobs: ReadonlyArray<{ id: string; payload: LedgerPayload }>): Promise<void>;
+  pending(): Promise<number>;
+  buried(): Promise<BuriedRecord[]>;
+  close(): Promise<void>;
+}
+
+/** A fresh queue on `emulator` whose visibility timeout is `leaseSeconds` (the Lambda path's lease). */
+export async function sqsQueueRig(emulator: SqsEmulator, prefix: string, leaseSeconds = 30): Promise<SqsQueueRig> {
+  // SQS itself never dead-letters here (1000 receives): every dead letter is a jobferry bury, with its reason.
+  const queue = await emulator.createQueue(uniqueQueueName(prefix), { deadLetter: { maxReceiveCount: 1_000 }, visibilityTimeoutSeconds: leaseSeconds });
+  const service = createSqsService({ queueUrl: queue.queueUrl, deadLetterQueueUrl: queue.deadLetterQueueUrl, clientConfig: emulator.clientConfig });
+  return {
+    emulator,
+    queue,
+    service,
+    async enqueue(jobs) {
+      const producer = createQueue({ service, jobs: [producerJob] });
+      const results = await producer.enqueueMany(jobs.map((j) => ({ job: producerJob, payload: j.payload, options: { id: j.id } })));
+      const refused = results.filter((r) => !r.ok);
+      if (refused.length > 0) throw new Error(`sqs enqueue: ${refused.length} of ${jobs.length} jobs refused: ${String((refused[0] as { error?: Error }).error?.message)}`);
+    },
+    async pending() {
+      const s = await service.stats();
+      return s.ready + s.reserved + s.delayed;
+    },
+    async buried() {
+      const list = await service.listBuried({ max: 100_000 });
+      return list.map((b) => ({ jobId: envelopeIdOf(b.body) ?? b.transportId, reason: b.reason }));
+    },
+    async close() {
+      await service.close();
+      await queue.delete();
+    },
+  };
+}
+
+export interface SqsPullRigOptions {
+  ledgerDir: string;
+  worker: WorkerSettings;
+  job?: LedgerJobOptions;
+  idempotency?: IdempotencyConfig;
+  /** Server-side long poll of the workers' receives, in seconds. */
+  waitTimeSeconds?: number;
+  /** Where the children send their requests (a fault proxy); default the emulator. */
+  endpoint?: string;
+}
+
+export function sqsPullRig(queueRig: SqsQueueRig, options: SqsPullRigOptions): KillRig {
+  const { emulator, queue } = queueRig;
+  return {
+    name: 'sqs',
+    ledgerDir: options.ledgerDir,
+    spawnWorker(label): Child {
+      const config: PullChildConfig = {
+        label,
+        ledgerDir: options.ledgerDir,
+        transport: { kind: 'sqs', endpoint: options.endpoint ?? emulator.endpoint, region: emulator.region, queueUrl: queue.queueUrl, deadLetterQueueUrl: queue.deadLetterQueueUrl, waitTimeSeconds: options.waitTimeSeconds ?? 1 },
+        worker: options.worker,
+        job: options.job,
+        idempotency: options.idempotency,
+      };
+      return spawnChild({ entry: 'workers/pull-worker.ts', label, config });
+    },
+    enqueue: (jobs) => queueRig.enqueue(jobs),
+    pending: () => queueRig.pending(),
+    buried: () => queueRig.buried(),
+    close: () => queueRig.close(),
+  };
+}
+
+export { startSqsEmulator };

@@ -1,0 +1,59 @@
+/**
+ * The kill harness on each transport: sqs (pull workers), lambda push (the wrapper in runtime
+ * children behind the event source mapping), cloud-tasks pull (v2beta2 leases).
+ */
+import type { SqsEmulator } from '../../../adapters/sqs/emulator.ts';
+import type { IdempotencyConfig } from '../harness/child-config.ts';
+import { runKillHarness, type KillFigures, type KillRig } from '../harness/kill-harness.ts';
+import { lambdaRig } from '../harness/rigs/lambda-rig.ts';
+import { sqsPullRig, sqsQueueRig } from '../harness/rigs/sqs-rig.ts';
+import { scratchDir } from '../harness/tmp.ts';
+import { KILL, type Profile } from './profile.ts';
+
+export interface KillRunOptions {
+  idempotency?: IdempotencyConfig;
+  progress?: (line: string) => void;
+}
+
+export interface KillResult extends KillFigures {
+  readonly idempotency: boolean;
+  readonly minKills: number;
+  readonly meanKillIntervalMs: number;
+}
+
+const JOB = (leaseMs: number) => ({ timeoutMs: Math.max(500, leaseMs - 1_000), maxAttempts: 100 });
+
+export async function killSqsPull(sqs: SqsEmulator, profile: Profile, options: KillRunOptions = {}): Promise<KillResult> {
+  const s = KILL[profile];
+  const queue = await sqsQueueRig(sqs, 'kill-sqs', Math.ceil(s.leaseMs / 1000));
+  const dir = scratchDir('kill-sqs');
+  const rig = sqsPullRig(queue, { ledgerDir: dir.path, worker: { concurrency: s.concurrency, leaseMs: s.leaseMs, waitMs: 1_000, batchSize: 10 }, job: JOB(s.leaseMs), idempotency: options.idempotency });
+  return run(rig, profile, options, dir);
+}
+
+export async function killLambda(sqs: SqsEmulator, profile: Profile, options: KillRunOptions = {}): Promise<KillResult & { invocations: number; crashedInvocations: number }> {
+  const s = KILL[profile];
+  // The queue's visibility timeout is the Lambda path's lease.
+  const queue = await sqsQueueRig(sqs, 'kill-lambda', Math.ceil(s.leaseMs / 1000));
+  const dir = scratchDir('kill-lambda');
+  const rig = lambdaRig(queue, { ledgerDir: dir.path, concurrency: s.workers, job: JOB(s.leaseMs), idempotency: options.idempotency });
+  const result = await run(rig, profile, options, dir);
+  const { total, crashed } = rig.invocations();
+  return { ...result, invocations: total, crashedInvocations: crashed };
+}
+
+export async function run(rig: KillRig, profile: Profile, options: KillRunOptions, dir: { remove(): void }): Promise<KillResult> {
+  const s = KILL[profile];
+  try {
+    const figures = await runKillHarness(rig, { ...s, progress: options.progress });
+    return { ...figures, idempotency: options.idempotency !== undefined, minKills: s.minKills, meanKillIntervalMs: figures.kills > 0 ? Math.round(figures.durationMs / figures.kills) : 0 };
+  } finally {
+    await rig.close().catch(() => {});
+    dir.remove();
+  }
+}
+
+/** One line for a failed assertion: what the figures were. */
+export function describeKill(r: KillFigures): string {
+  return `${r.transport}: ${r.jobs} jobs, ${r.kills} kills, lost ${r.lost} ${r.lostIds.join(',')}, duplicates ${r.duplicateEffects}, redeliveries ${r.redeliveries}, buried ${JSON.stringify(r.buriedReasons)}, unhandled ${r.unhandled} ${r.unhandledSamples.join(' | ')}, settled ${r.settled}`;
+}

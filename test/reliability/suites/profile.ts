@@ -1,0 +1,24 @@
+/**
+ * The two sizes of every suite: `ci` (the vitest tests, light enough for a shared 2-core
+ * machine) and `full` (`npm run reliability`, the figures of the README table).
+ */
+export type Profile = 'ci' | 'full';
+
+export interface KillSettings {
+  jobs: number;
+  workers: number;
+  killEveryMs: number;
+  minKills: number;
+  /** The killer stops after this many (CI); the full run kills until every job is done. */
+  maxKills?: number;
+  workMs: readonly [number, number];
+  leaseMs: number;
+  concurrency: number;
+  timeoutMs: number;
+  settleTimeoutMs: number;
+}
+
+export const KILL: Record<Profile, KillSettings> = {
+  ci: { jobs: 300, workers: 3, killEveryMs: 200, minKills: 5, maxKills: 5, workMs: [5, 50], leaseMs: 2_000, concurrency: 16, timeoutMs: 60_000, settleTimeoutMs: 15_000 },
+  full: { jobs: 10_000, workers: 4, killEveryMs: 200, minKills: 30, workMs: [5, 50], leaseMs: 2_000, concurrency: 16, timeoutMs: 20 * 60_000, settleTimeoutMs: 30_000 },
+};
