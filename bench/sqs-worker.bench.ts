@@ -9,7 +9,8 @@
  * (jobferry's pipeline does that), and runs the same no-op handler. jobferry and the raw loop
  * both run 4 receive loops (jobferry: `pollers: 4`, room for 10 jobs per poller); sqs-consumer
  * runs as it is built (one consumer: one receive loop, batches of 10, one DeleteMessage per
- * message, the next receive after the batch is done).
+ * message, the next receive after the batch is done). jobferry with a single poller is shown
+ * too, for a comparison at sqs-consumer's parallelism (no target).
  *
  *   npx node --expose-gc bench/sqs-worker.bench.ts [--quick]
  *
@@ -38,10 +39,9 @@ async function main() {
   const { createEnvelope, createWorker, defineJob, encodeEnvelope } = await import('../src/index.ts');
   const { median, printResult, printTargets, quick, round, target } = await import('./lib.ts');
 
-  const n = quick ? 1_000 : 4_000;
+  const n = quick ? 600 : 4_000;
   const rounds = quick ? 3 : 7;
   const pollers = 4;
-  const concurrency = 10 * pollers;
 
   const server = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const [line] = await new Promise<string[]>((resolve) => createInterface({ input: server.stdout! }).once('line', (l) => resolve([l])));
@@ -115,15 +115,15 @@ async function main() {
     },
   };
 
-  const jobferry: Contender = {
-    name: `jobferry createWorker (${pollers} pollers, concurrency ${concurrency})`,
+  const jobferryWorker = (loops: number): Contender => ({
+    name: `jobferry createWorker (${loops} poller${loops > 1 ? 's' : ''}, concurrency ${10 * loops})`,
     async consume(queueUrl, count) {
       const client = new SQSClient(clientConfig);
       const service = createSqsService({ queueUrl, client });
       const progress = signal(count);
       // The same service, counting completions once SQS confirmed the delete.
       const counted = { ...service, complete: async (j: Parameters<typeof service.complete>[0]) => (await service.complete(j), progress.add(1)) };
-      const worker = createWorker({ service: counted, jobs: [job], concurrency, pollers, batchSize: 10, waitMs: 1_000, handleSignals: false });
+      const worker = createWorker({ service: counted, jobs: [job], concurrency: 10 * loops, pollers: loops, batchSize: 10, waitMs: 1_000, handleSignals: false });
       const t0 = performance.now();
       await worker.start();
       await progress.all;
@@ -134,7 +134,10 @@ async function main() {
       if (worker.counts.completed < count) throw new Error(`jobferry completed ${worker.counts.completed} of ${count}`);
       return ms;
     },
-  };
+  });
+  const jobferry = jobferryWorker(pollers);
+  // For comparison at equal parallelism with sqs-consumer's single loop (no target).
+  const jobferryOne = jobferryWorker(1);
 
   const sqsConsumer: Contender = {
     name: 'sqs-consumer (batchSize 10)',
@@ -166,7 +169,7 @@ async function main() {
     },
   };
 
-  const contenders = [raw, jobferry, sqsConsumer];
+  const contenders = [raw, jobferry, jobferryOne, sqsConsumer];
   const times = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
   const run = async (c: Contender, count: number) => {
     const queueUrl = await filledQueue(count);
@@ -192,7 +195,7 @@ async function main() {
   printTargets(targets);
   printResult(
     'sqs-worker',
-    { messages: n, rounds, pollers, perSecond: Object.fromEntries(contenders.map((c) => [c.name, round(perSecond(c), 0)])), sink: sink > 0 },
+    { messages: n, rounds, pollers, perSecond: Object.fromEntries(contenders.map((c) => [c.name, round(perSecond(c), 0)])), onePollerVsSqsConsumer: round(perSecond(jobferryOne) / perSecond(sqsConsumer)), sink: sink > 0 },
     targets,
   );
 }
