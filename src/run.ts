@@ -6,8 +6,11 @@
  */
 import type { Envelope } from './envelope.ts';
 import type { AnyJob, JobContext } from './job.ts';
-import { withFields, type Logger } from './logger.ts';
+import { withFields, type Logger, type LogRecord } from './logger.ts';
+import { sanitize } from './redact.ts';
 import type { Delivery } from './pipeline.ts';
+import type { BatchContext } from './batch/summary.ts';
+import type { ContinuationContext } from './continuation/continue.ts';
 
 export class JobRun implements JobContext {
   readonly id: string;
@@ -20,6 +23,9 @@ export class JobRun implements JobContext {
   readonly traceparent: string | undefined;
   readonly deadline: number;
   readonly startedAt: number;
+  /** Set by the pipeline's batch and continuation steps before the handler runs. */
+  batch: BatchContext | undefined = undefined;
+  continuation: ContinuationContext | undefined = undefined;
   #job: AnyJob;
   #delivery: Delivery;
   #baseLogger: Logger;
@@ -74,8 +80,13 @@ export class JobRun implements JobContext {
     return this.#controller.signal;
   }
 
+  /** Records are redacted with the job's secretFields (and the built-in names) before any logger sees them. */
   get logger(): Logger {
-    this.#logger ??= withFields(this.#baseLogger, { job: this.name, jobId: this.id, queue: this.#queue, adapter: this.#adapter, attempt: this.attempt });
+    if (this.#logger === undefined) {
+      const base = withFields(this.#baseLogger, { job: this.name, jobId: this.id, queue: this.#queue, adapter: this.#adapter, attempt: this.attempt });
+      const secretFields = this.#job.secretFields;
+      this.#logger = { isEnabled: (level) => base.isEnabled(level), log: (level, record) => base.log(level, sanitize(record, secretFields) as LogRecord) };
+    }
     return this.#logger;
   }
 
