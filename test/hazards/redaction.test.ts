@@ -1,0 +1,146 @@
+/**
+ * Property: random secrets (tokens, bearer headers, passwords, e-mail addresses, card numbers)
+ * at random paths of payloads, under fields listed in the job's secretFields or named like
+ * secrets, driven through every path with logPayload on: success, retry, bury (permanent,
+ * attempts exhausted, invalid payload), a duplicate, a handler that logs its own payload.
+ * Everything the logger writes and is handed (raw records, what a pino or Powertools adapter
+ * gets) and everything a dead-letter store holds besides the job's own body: 0 leaked secrets.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createMemoryService } from '../../adapters/memory/index.ts';
+import { PermanentError } from '../../src/errors.ts';
+import { createMemoryIdempotencyStore } from '../../src/idempotency/memory-store.ts';
+import { defineJob, type AnyJob } from '../../src/job.ts';
+import { createPipeline } from '../../src/pipeline.ts';
+import { createQueue } from '../../src/queue.ts';
+import { createWorker } from '../../src/worker.ts';
+import { capturingLogger, post, startHazardApp } from './helpers.ts';
+import { leaked, payloadWithSecrets, SECRET_FIELDS } from './secrets.ts';
+
+const MODES = ['succeed', 'retry-once', 'permanent', 'exhaust', 'invalid', 'logs-own-payload'] as const;
+type Mode = (typeof MODES)[number];
+
+/** One job whose handler does what the payload's `mode` says; another with idempotency (duplicates). */
+function redactionJobs(): AnyJob[] {
+  const handler = (payload: { mode: Mode }, ctx: { attempt: number; logger: { log: (l: 'info', r: { event: string; [k: string]: unknown }) => void } }) => {
+    switch (payload.mode) {
+      case 'retry-once':
+        if (ctx.attempt === 1) throw new Error('the card network timed out');
+        return 'ok';
+      case 'permanent':
+        throw new PermanentError('the card was declined');
+      case 'exhaust':
+        throw new Error('the bank is down');
+      case 'logs-own-payload':
+        ctx.logger.log('info', { event: 'handler.payload', payload, nested: { copy: payload } });
+        return 'ok';
+      default:
+        return 'ok';
+    }
+  };
+  const schema = z.looseObject({ kind: z.literal('ok'), mode: z.enum(MODES) });
+  const common = { schema, logPayload: true, secretFields: [...SECRET_FIELDS], maxAttempts: 2, backoff: { type: 'fixed' as const, delayMs: 1 } };
+  return [
+    defineJob({ name: 'pay', ...common, handler }),
+    defineJob({ name: 'pay-once', ...common, idempotency: { store: createMemoryIdempotencyStore() }, handler }),
+  ];
+}
+
+const expectedEnd: Record<Mode, string> = {
+  succeed: 'completed',
+  'retry-once': 'completed',
+  permanent: 'buried:permanent-error',
+  exhaust: 'buried:attempts-exhausted',
+  invalid: 'buried:invalid-payload',
+  'logs-own-payload': 'completed',
+};
+
+/** The payload as sent: mode `invalid` breaks the schema (kind) but keeps its secrets. */
+function sent(payload: Record<string, unknown>, mode: Mode): Record<string, unknown> {
+  return mode === 'invalid' ? Object.assign(payload, { kind: 'not-ok', mode: 'succeed' }) : payload;
+}
+
+describe('log and dead-letter redaction', () => {
+  it('property: the pipeline on every path logs no secret (written lines and raw records) and buries none in a detail', async () => {
+    const logger = capturingLogger();
+    const pipeline = createPipeline({ jobs: redactionJobs(), adapter: 'memory', queue: 'q', maxBodyBytes: 1_048_576, logger });
+    let checked = 0;
+    await fc.assert(
+      fc.asyncProperty(payloadWithSecrets(MODES), fc.constantFrom('pay', 'pay-once'), async ({ payload, secrets, mode }, name) => {
+        const from = logger.lines.length;
+        const fromRaw = logger.raw.length;
+        const body = JSON.stringify({ v: 1, id: crypto.randomUUID(), name, createdAt: '2030-01-01T00:00:00.000Z', payload: sent(payload, mode) });
+        const ends: string[] = [];
+        for (let attempt = 1; attempt <= 3; attempt++) {
+          const outcome = await pipeline.run({ body, attempt, transportId: `m-${attempt}` });
+          // What a dead-letter store is given besides the body: reason, detail, error.
+          if (outcome.type === 'buried') expect(leaked(JSON.stringify({ reason: outcome.reason, detail: outcome.detail, error: outcome.error }), secrets)).toEqual([]);
+          if (outcome.type !== 'retry') {
+            ends.push(outcome.type === 'buried' ? `buried:${outcome.reason}` : outcome.type);
+            break;
+          }
+        }
+        // A duplicate delivery of a completed idempotent job logs job.duplicate: no secret there either.
+        if (name === 'pay-once' && ends[0] === 'completed') expect(await pipeline.run({ body, attempt: 1 })).toMatchObject({ duplicate: true });
+        expect(ends).toEqual([expectedEnd[mode]]);
+        const written = logger.lines.slice(from).join('\n');
+        const handed = logger.raw.slice(fromRaw).join('\n');
+        expect(written).toContain('"payload":');
+        expect({ written: leaked(written, secrets), handed: leaked(handed, secrets) }).toEqual({ written: [], handed: [] });
+        checked += secrets.length;
+      }),
+      { numRuns: 400 },
+    );
+    expect(checked).toBeGreaterThan(400);
+  });
+
+  it('property: end to end on the memory transport, the worker logs no secret and the dead-letter store keeps none outside the body', async () => {
+    const logger = capturingLogger();
+    const jobs = redactionJobs();
+    const service = createMemoryService();
+    const worker = createWorker({ service, jobs, concurrency: 4, waitMs: 10, handleSignals: false, logger });
+    const queue = createQueue({ service, jobs });
+    await worker.start();
+    let ended = 0;
+    const ends = () => logger.count('job.completed') + logger.count('job.duplicate') + logger.count('job.buried') + logger.count('job.invalid');
+    await fc.assert(
+      fc.asyncProperty(payloadWithSecrets(MODES), async ({ payload, secrets, mode }) => {
+        const from = logger.lines.length;
+        const fromRaw = logger.raw.length;
+        // Invalid payloads cannot pass the producer's validation: they arrive as raw bodies, as from another producer.
+        if (mode === 'invalid') await service.enqueue([{ id: crypto.randomUUID(), name: 'pay', body: JSON.stringify({ v: 1, id: crypto.randomUUID(), name: 'pay', createdAt: '2030-01-01T00:00:00.000Z', payload: sent(payload, mode) }), delayMs: 0 }]);
+        else await queue.enqueue('pay', payload as never);
+        ended++;
+        await logger.waitFor(() => ends() === ended);
+        expect({ written: leaked(logger.lines.slice(from).join('\n'), secrets), handed: leaked(logger.raw.slice(fromRaw).join('\n'), secrets) }).toEqual({ written: [], handed: [] });
+        for (const { body, ...entry } of await service.listBuried({ max: 10_000 })) {
+          expect(leaked(JSON.stringify(entry), secrets)).toEqual([]);
+          // The body is the job itself, byte for byte: a kick must be able to run it again.
+          expect(typeof body).toBe('string');
+        }
+      }),
+      { numRuns: 80 },
+    );
+    await worker.stop();
+  });
+
+  it('property: the local app lists buried jobs (GET /buried) with every secret redacted', async () => {
+    const logger = capturingLogger();
+    const app = await startHazardApp(redactionJobs(), logger);
+    let buried = 0;
+    await fc.assert(
+      fc.asyncProperty(payloadWithSecrets(['permanent', 'exhaust'] as const), async ({ payload, secrets }) => {
+        const answer = await post(`${app.url}/jobs/pay`, JSON.stringify(payload));
+        expect(answer.status).toBe(202);
+        buried++;
+        await logger.waitFor(() => logger.count('job.buried') === buried);
+        const listed = await (await fetch(`${app.url}/buried?max=1000`)).text();
+        expect(listed).toContain('"payload"');
+        expect({ listed: leaked(listed, secrets), logs: leaked(logger.text(), secrets) }).toEqual({ listed: [], logs: [] });
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
