@@ -61,7 +61,9 @@ export interface SqsHandlerOptions {
   applyBackoff?: boolean;
   /** Largest body run; larger ones are buried. Default 1 MiB. */
   maxBodyBytes?: number;
-  /** Reuse a pipeline (its jobs and logger). */
+  /** Queue name in log lines. Default: the name in `queueUrl`, else the name in the records' ARN. */
+  queue?: string;
+  /** Reuse a pipeline (its jobs, logger and queue name). */
   pipeline?: Pipeline;
   /** Clock of the time budget and of the pipeline, for tests. Default Date.now. */
   now?: () => number;
@@ -74,7 +76,17 @@ const VISIBILITY_CAP_SECONDS = SQS_MAX_VISIBILITY_SECONDS - 20 * 60;
 export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
   const logger = options.logger ?? options.pipeline?.logger ?? silentLogger;
   const now = options.now ?? Date.now;
-  const pipeline = options.pipeline ?? createPipeline({ jobs: options.jobs, adapter: 'sqs', queue: 'lambda', maxBodyBytes: options.maxBodyBytes ?? SQS_MAX_MESSAGE_BYTES, logger, now });
+  const maxBodyBytes = options.maxBodyBytes ?? SQS_MAX_MESSAGE_BYTES;
+  // One pipeline per queue name (for its log lines): built now when the name is known, else on
+  // the first record of a queue. A function is fed by one queue, so this is one pipeline.
+  const pipelines = new Map<string, Pipeline>();
+  const pipelineFor = (queue: string): Pipeline => {
+    let found = options.pipeline ?? pipelines.get(queue);
+    if (found === undefined) pipelines.set(queue, (found = createPipeline({ jobs: options.jobs, adapter: 'sqs', queue, maxBodyBytes, logger, now })));
+    return found;
+  };
+  const knownQueue = options.queue ?? (typeof options.queueUrl === 'string' ? parseQueueUrl(options.queueUrl, 'queueUrl').name : undefined);
+  const pipeline = pipelineFor(knownQueue ?? 'sqs');
   const concurrency = options.concurrency ?? 10;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new RangeError(`[sqs] createSqsHandler failed: concurrency must be an integer >= 1, got ${String(concurrency)}`);
   const timeMarginMs = options.timeMarginMs ?? 1_000;
@@ -132,7 +144,8 @@ export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
         return true;
       }
       const attempt = attemptOf(record);
-      return pipeline.run({ body: record.body, attempt, transportId: record.messageId, deadline: budgetEnd }).then((outcome) => {
+      const run = knownQueue === undefined ? pipelineFor(source.name) : pipeline;
+      return run.run({ body: record.body, attempt, transportId: record.messageId, deadline: budgetEnd }).then((outcome) => {
         if (outcome.type === 'completed') return false;
         try {
           return apply(record, source, outcome, attempt);

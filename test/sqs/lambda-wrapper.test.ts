@@ -8,6 +8,7 @@ import { createSqsService } from '../../adapters/sqs/index.ts';
 import { createSqsHandler } from '../../adapters/sqs/lambda.ts';
 import { jobBody, lambdaContext, sqsEvent, sqsRecord } from '../../adapters/sqs/fixtures.ts';
 import { createEnvelope, encodeEnvelope } from '../../src/envelope.ts';
+import { createMemoryLogger } from '../../src/logger.ts';
 import { countRequests, makeJobs, receivedEvent, type JobLog } from './lambda-helpers.ts';
 import { freshQueue, sharedEmulator } from './helpers.ts';
 
@@ -168,6 +169,13 @@ describe('sqs lambda wrapper', () => {
     expect(early.Messages ?? []).toEqual([]);
     const later = await client.send(new ReceiveMessageCommand({ QueueUrl: queue.queueUrl, WaitTimeSeconds: 5 }));
     expect(later.Messages?.map((m) => m.Body)).toEqual([body]);
+  });
+
+  it('log lines name the queue the records came from', async () => {
+    const logger = createMemoryLogger('info');
+    const handler = createSqsHandler({ jobs: makeJobs({ runs: [] }), logger });
+    await handler(sqsEvent([sqsRecord(task('logged'), { eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:orders' })]), lambdaContext());
+    expect(logger.records.find((r) => r.event === 'job.completed')).toMatchObject({ queue: 'orders', adapter: 'sqs', job: 'task', attempt: 1 });
   });
 
   it('a malformed event throws a clear error; an empty batch answers no failures', async () => {
