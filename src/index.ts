@@ -21,7 +21,7 @@ export { defineJob, jobRegistry } from './job.ts';
 export type { AnyJob, JobContext, JobDefinition, JobHandler, JobInput, JobOptions, JobPolicy } from './job.ts';
 export { backoffDelayMs, DEFAULT_BACKOFF } from './backoff.ts';
 export type { Backoff } from './backoff.ts';
-export { createEnvelope, decodeEnvelope, encodeEnvelope, ENVELOPE_VERSION } from './envelope.ts';
+export { checkEnvelope, createEnvelope, decodeEnvelope, encodeEnvelope, ENVELOPE_VERSION } from './envelope.ts';
 export type { DecodeFailureReason, DecodeResult, Envelope } from './envelope.ts';
 export { MAX_JSON_DEPTH } from './json-guard.ts';
 export {
@@ -44,7 +44,7 @@ export { createQueue } from './queue.ts';
 export type { EnqueueItem, EnqueueManyOptions, EnqueueOptions, Queue, QueueOptions } from './queue.ts';
 export { createWorker } from './worker.ts';
 export type { StopReport, Worker, WorkerOptions } from './worker.ts';
-export { createJsonLogger, createMemoryLogger, silentLogger, withFields } from './logger.ts';
+export { createJsonLogger, createMemoryLogger, guardLogger, silentLogger, withFields } from './logger.ts';
 export type { JsonLoggerOptions, Logger, LogLevel, LogLevelSetting, LogRecord } from './logger.ts';
 export { fromPino, fromPowertools } from './logger-adapters.ts';
 export type { PinoLike, PowertoolsLoggerLike } from './logger-adapters.ts';
@@ -69,3 +69,5 @@ export type {
   ServiceFeatures,
   ServiceLimits,
 } from './service.ts';
+export { canonicalJson, createMemoryIdempotencyStore, fingerprintOf, IdempotencyError } from './idempotency/index.ts';
+export type { ClaimOptions, ClaimResult, CompleteOptions, IdempotencyOptions, IdempotencyStore, MemoryIdempotencyStoreOptions } from './idempotency/index.ts';
