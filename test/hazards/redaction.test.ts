@@ -8,59 +8,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { createMemoryService } from '../../adapters/memory/index.ts';
-import { PermanentError } from '../../src/errors.ts';
-import { createMemoryIdempotencyStore } from '../../src/idempotency/memory-store.ts';
-import { defineJob, type AnyJob } from '../../src/job.ts';
 import { createPipeline } from '../../src/pipeline.ts';
 import { createQueue } from '../../src/queue.ts';
 import { createWorker } from '../../src/worker.ts';
 import { capturingLogger, post, startHazardApp } from './helpers.ts';
-import { leaked, payloadWithSecrets, SECRET_FIELDS } from './secrets.ts';
-
-const MODES = ['succeed', 'retry-once', 'permanent', 'exhaust', 'invalid', 'logs-own-payload'] as const;
-type Mode = (typeof MODES)[number];
-
-/** One job whose handler does what the payload's `mode` says; another with idempotency (duplicates). */
-function redactionJobs(): AnyJob[] {
-  const handler = (payload: { mode: Mode }, ctx: { attempt: number; logger: { log: (l: 'info', r: { event: string; [k: string]: unknown }) => void } }) => {
-    switch (payload.mode) {
-      case 'retry-once':
-        if (ctx.attempt === 1) throw new Error('the card network timed out');
-        return 'ok';
-      case 'permanent':
-        throw new PermanentError('the card was declined');
-      case 'exhaust':
-        throw new Error('the bank is down');
-      case 'logs-own-payload':
-        ctx.logger.log('info', { event: 'handler.payload', payload, nested: { copy: payload } });
-        return 'ok';
-      default:
-        return 'ok';
-    }
-  };
-  const schema = z.looseObject({ kind: z.literal('ok'), mode: z.enum(MODES) });
-  const common = { schema, logPayload: true, secretFields: [...SECRET_FIELDS], maxAttempts: 2, backoff: { type: 'fixed' as const, delayMs: 1 } };
-  return [
-    defineJob({ name: 'pay', ...common, handler }),
-    defineJob({ name: 'pay-once', ...common, idempotency: { store: createMemoryIdempotencyStore() }, handler }),
-  ];
-}
-
-const expectedEnd: Record<Mode, string> = {
-  succeed: 'completed',
-  'retry-once': 'completed',
-  permanent: 'buried:permanent-error',
-  exhaust: 'buried:attempts-exhausted',
-  invalid: 'buried:invalid-payload',
-  'logs-own-payload': 'completed',
-};
-
-/** The payload as sent: mode `invalid` breaks the schema (kind) but keeps its secrets. */
-function sent(payload: Record<string, unknown>, mode: Mode): Record<string, unknown> {
-  return mode === 'invalid' ? Object.assign(payload, { kind: 'not-ok', mode: 'succeed' }) : payload;
-}
+import { expectedEnd, MODES, redactionJobs, sent } from './redaction-jobs.ts';
+import { leaked, payloadWithSecrets } from './secrets.ts';
 
 describe('log and dead-letter redaction', () => {
   it('property: the pipeline on every path logs no secret (written lines and raw records) and buries none in a detail', async () => {
