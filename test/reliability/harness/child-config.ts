@@ -5,7 +5,7 @@
 import type { LedgerJobOptions } from './jobs.ts';
 
 export type TransportConfig =
-  | { kind: 'memory'; queue: string; /** Jobs the child enqueues into its own queue at start. */ seed?: { count: number; workMs: number } }
+  | { kind: 'memory'; queue: string; /** Jobs the child enqueues into its own queue at start, work spread over [min, max] ms. */ seed?: { count: number; workMs: readonly [number, number] } }
   | { kind: 'sqs'; endpoint: string; region: string; queueUrl: string; deadLetterQueueUrl?: string; waitTimeSeconds?: number }
   | { kind: 'cloud-tasks'; host: string; port: number; queue: string; deadLetterQueue?: string };
 

@@ -59,6 +59,11 @@ export function pause(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Work of job `n`, scattered over [min, max] by a multiplicative hash: parent and child agree. */
+export function spread(n: number, min: number, max: number): number {
+  return max <= min ? min : min + (Math.imul(n + 1, 2_654_435_761) >>> 0) % (max - min + 1);
+}
+
 /** Job ids the harness can read back: `job-000042`. */
 export function jobIdOf(n: number): string {
   return `job-${String(n).padStart(6, '0')}`;

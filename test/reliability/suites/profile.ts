@@ -22,3 +22,17 @@ export const KILL: Record<Profile, KillSettings> = {
   ci: { jobs: 300, workers: 3, killEveryMs: 200, minKills: 5, maxKills: 5, workMs: [5, 50], leaseMs: 2_000, concurrency: 16, timeoutMs: 60_000, settleTimeoutMs: 15_000 },
   full: { jobs: 10_000, workers: 4, killEveryMs: 200, minKills: 30, workMs: [5, 50], leaseMs: 2_000, concurrency: 16, timeoutMs: 20 * 60_000, settleTimeoutMs: 30_000 },
 };
+
+export interface DrainSettings {
+  jobs: number;
+  concurrency: number;
+  workMs: readonly [number, number];
+  shutdownGraceMs: number;
+  platformGraceMs: number;
+  timeoutMs: number;
+}
+
+export const DRAIN: Record<Profile, DrainSettings> = {
+  ci: { jobs: 12, concurrency: 6, workMs: [100, 4_000], shutdownGraceMs: 1_500, platformGraceMs: 3_500, timeoutMs: 30_000 },
+  full: { jobs: 300, concurrency: 16, workMs: [100, 12_000], shutdownGraceMs: 5_000, platformGraceMs: 8_000, timeoutMs: 120_000 },
+};

@@ -9,7 +9,7 @@ import { createQueue, createWorker } from '../../../src/index.ts';
 import { readChildConfig, type ParentMessage, type PullChildConfig } from '../harness/child-config.ts';
 import { startChildRuntime } from '../harness/child-runtime.ts';
 import { idempotencyOption } from '../harness/idempotency.ts';
-import { envelopeIdOf, jobIdOf, ledgerJob } from '../harness/jobs.ts';
+import { envelopeIdOf, jobIdOf, ledgerJob, spread } from '../harness/jobs.ts';
 import { openService } from '../harness/open-service.ts';
 import { recordingService } from '../harness/recording-service.ts';
 
@@ -25,13 +25,14 @@ process.on('SIGTERM', () => {
   ledger.write('signal', '-', 0, 'SIGTERM');
 });
 
-const service = recordingService(await openService(config.transport), ledger);
+const raw = await openService(config.transport);
+const service = recordingService(raw, ledger);
 const extra = config.idempotency ? await idempotencyOption(config.idempotency) : undefined;
 const job = ledgerJob(ledger, { ...config.job, extra });
 
 if (config.transport.kind === 'memory' && config.transport.seed) {
-  const { count, workMs } = config.transport.seed;
-  const items = Array.from({ length: count }, (_, n) => ({ job, payload: { n, workMs }, options: { id: jobIdOf(n) } }));
+  const { count, workMs: [min, max] } = config.transport.seed;
+  const items = Array.from({ length: count }, (_, n) => ({ job, payload: { n, workMs: spread(n, min, max) }, options: { id: jobIdOf(n) } }));
   const results = await createQueue({ service, jobs: [job] }).enqueueMany(items);
   const refused = results.filter((r) => !r.ok).length;
   if (refused > 0) throw new Error(`memory seed: ${refused} of ${count} jobs refused`);
@@ -66,7 +67,8 @@ const report = await worker.stopped;
 const counts: Record<string, number> = { ...worker.counts, unhandled: runtime.unhandled };
 if (config.transport.kind === 'memory') {
   // The queue dies with this process: tell the parent what is still in it (released jobs).
-  const left = await service.reserve!({ max: 100_000, leaseMs: 60_000, waitMs: 0 });
+  // Read straight from the store: these are not reserves of the worker.
+  const left = await raw.reserve!({ max: 100_000, leaseMs: 60_000, waitMs: 0 });
   for (const j of left) ledger.write('note', envelopeIdOf(j.body) ?? '-', j.attempt, 'left-in-queue');
   counts.leftInQueue = left.length;
 }
