@@ -21,6 +21,8 @@ export interface Envelope<P = unknown> {
   groupKey?: string;
   /** W3C trace context of the producer. */
   traceparent?: string;
+  /** Id of the batch the job belongs to (queue.batch; src/batch). */
+  batch?: string;
 }
 
 /** Why a body is poison. Stable strings: they appear in logs and dead-letter attributes. */
@@ -34,7 +36,7 @@ export const ENVELOPE_VERSION = 1;
 const MAX_ID_LENGTH = 256;
 const MAX_NAME_LENGTH = 128;
 const MAX_KEY_LENGTH = 1024;
-const OPTIONAL_STRINGS = ['notBefore', 'dedupeKey', 'groupKey', 'traceparent'] as const;
+const OPTIONAL_STRINGS = ['notBefore', 'dedupeKey', 'groupKey', 'traceparent', 'batch'] as const;
 
 let decoder: InstanceType<typeof TextDecoder> | undefined;
 
@@ -111,6 +113,7 @@ export interface NewEnvelopeOptions {
   dedupeKey?: string;
   groupKey?: string;
   traceparent?: string;
+  batch?: string;
 }
 
 export function createEnvelope<P>(name: string, payload: P, options: NewEnvelopeOptions = {}): Envelope<P> {
@@ -125,6 +128,7 @@ export function createEnvelope<P>(name: string, payload: P, options: NewEnvelope
   if (options.dedupeKey !== undefined) envelope.dedupeKey = options.dedupeKey;
   if (options.groupKey !== undefined) envelope.groupKey = options.groupKey;
   if (options.traceparent !== undefined) envelope.traceparent = options.traceparent;
+  if (options.batch !== undefined) envelope.batch = options.batch;
   return envelope;
 }
 

@@ -20,6 +20,11 @@
 import { backoffProblems, DEFAULT_BACKOFF, type Backoff } from './backoff.ts';
 import { ConfigError } from './errors.ts';
 import { checkIdempotencyOptions, type IdempotencyOptions, type IdempotencySettings } from './idempotency/options.ts';
+import { checkBatchOptions, type BatchJobOptions, type BatchSettings } from './batch/options.ts';
+import type { BatchContext } from './batch/summary.ts';
+import { checkContinuationOptions, type ContinuationOptions, type ContinuationSettings } from './continuation/options.ts';
+import type { ContinuationContext } from './continuation/continue.ts';
+import { checkExclusiveOptions, type ExclusiveOptions, type ExclusiveSettings } from './exclusive/options.ts';
 import type { Logger } from './logger.ts';
 import { isStandardSchema, type AnySchema, type SchemaInput, type SchemaOutput } from './schema.ts';
 import { closest } from './suggest.ts';
@@ -47,6 +52,10 @@ export interface JobContext {
    * cannot extend it (push delivery).
    */
   touch(leaseMs?: number): Promise<boolean>;
+  /** Set for the jobs of a batch (queue.batch): its id, total, pre-fetch result and metadata. */
+  readonly batch?: BatchContext | undefined;
+  /** Set for jobs defined with `continuation`: the chain's latest checkpoint and this link's time budget. */
+  readonly continuation?: ContinuationContext | undefined;
 }
 
 export type JobHandler<P> = (payload: P, context: JobContext) => unknown;
@@ -76,6 +85,12 @@ export interface JobOptions<S extends AnySchema> extends JobPolicy {
    * running is retried later. Default: none (at-least-once, as the transport delivers).
    */
   idempotency?: IdempotencyOptions<SchemaOutput<S>>;
+  /** The job can be enqueued in batches (queue.batch), its outcomes counted in `store` (see src/batch/README.md). */
+  batch?: BatchJobOptions;
+  /** At most one job with this key runs at a time, across processes (a lease in `store`). Others wait, released with a delay. */
+  exclusive?: ExclusiveOptions<SchemaOutput<S>>;
+  /** The handler may return continueFrom(checkpoint) to go on in a next delivery (a chain of time-budgeted links). */
+  continuation?: ContinuationOptions;
 }
 
 export interface JobDefinition<S extends AnySchema = AnySchema> {
@@ -92,6 +107,12 @@ export interface JobDefinition<S extends AnySchema = AnySchema> {
   readonly secretFields: readonly string[];
   /** Set when the job was defined with `idempotency`. */
   readonly idempotency?: IdempotencySettings;
+  /** Set when the job was defined with `batch`. */
+  readonly batch?: BatchSettings;
+  /** Set when the job was defined with `exclusive`. */
+  readonly exclusive?: ExclusiveSettings;
+  /** Set when the job was defined with `continuation`. */
+  readonly continuation?: ContinuationSettings;
   /** Type-only: the payload a producer passes. */
   readonly '~input'?: SchemaInput<S>;
 }
@@ -100,7 +121,7 @@ export type AnyJob = JobDefinition<AnySchema>;
 export type JobInput<J> = J extends JobDefinition<infer S> ? SchemaInput<S> : never;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-const OPTION_NAMES = ['name', 'schema', 'handler', 'maxAttempts', 'backoff', 'timeoutMs', 'ttrSeconds', 'logPayload', 'secretFields', 'idempotency'];
+const OPTION_NAMES = ['name', 'schema', 'handler', 'maxAttempts', 'backoff', 'timeoutMs', 'ttrSeconds', 'logPayload', 'secretFields', 'idempotency', 'batch', 'exclusive', 'continuation'];
 
 /** Defines a job. Throws a ConfigError naming every wrong option. */
 export function defineJob<S extends AnySchema>(options: JobOptions<S>): JobDefinition<S> {
@@ -129,6 +150,16 @@ export function defineJob<S extends AnySchema>(options: JobOptions<S>): JobDefin
   if (!Array.isArray(secretFields) || !secretFields.every((f) => typeof f === 'string')) problems.push('secretFields: must be an array of key names');
   const idempotency = options.idempotency === undefined ? undefined : checkIdempotencyOptions(options.idempotency, timeoutOk ? timeoutMs : 60_000);
   if (idempotency !== undefined) problems.push(...idempotency.problems);
+  const batch = options.batch === undefined ? undefined : checkBatchOptions(options.batch);
+  if (batch !== undefined) problems.push(...batch.problems);
+  const exclusive = options.exclusive === undefined ? undefined : checkExclusiveOptions(options.exclusive, timeoutOk ? timeoutMs : 60_000);
+  if (exclusive !== undefined) problems.push(...exclusive.problems);
+  const continuation = options.continuation === undefined ? undefined : checkContinuationOptions(options.continuation, timeoutOk ? timeoutMs : 60_000);
+  if (continuation !== undefined) problems.push(...continuation.problems);
+  // A chain's links are one logical job: a per-delivery idempotency record or batch count would
+  // see the first link as the whole job (guard item side effects inside the handler instead).
+  if (continuation !== undefined && idempotency !== undefined) problems.push('continuation: cannot be combined with idempotency (make the work on each item idempotent instead: see runOnce)');
+  if (continuation !== undefined && batch !== undefined) problems.push('continuation: cannot be combined with batch');
   for (const key of Object.keys(options)) {
     if (OPTION_NAMES.includes(key)) continue;
     const near = closest(key, OPTION_NAMES);
@@ -148,6 +179,9 @@ export function defineJob<S extends AnySchema>(options: JobOptions<S>): JobDefin
     logPayload,
     secretFields: Object.freeze([...(secretFields as string[])]),
     ...(idempotency?.settings ? { idempotency: idempotency.settings } : {}),
+    ...(batch?.settings ? { batch: batch.settings } : {}),
+    ...(exclusive?.settings ? { exclusive: exclusive.settings } : {}),
+    ...(continuation?.settings ? { continuation: continuation.settings } : {}),
   });
 }
 

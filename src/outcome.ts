@@ -13,7 +13,11 @@ export type BuryReason =
   /** The job's idempotency key is held by a different payload (src/idempotency). */
   | 'idempotency-conflict'
   /** No idempotency key could be made: no dedupeKey where the job needs one, or its key function failed. */
-  | 'idempotency-key-invalid';
+  | 'idempotency-key-invalid'
+  /** The envelope names a batch the job's batch store does not hold (past its retention, or never created). */
+  | 'batch-unknown'
+  /** An exclusive job's key function failed or returned no key (src/exclusive). */
+  | 'exclusive-key-invalid';
 
 export interface ErrorInfo {
   readonly name: string;

@@ -20,6 +20,12 @@ import { validate } from './schema.ts';
 import { createWatchdog } from './watchdog.ts';
 import { sanitize } from './redact.ts';
 import { runIdempotent } from './idempotency/guard.ts';
+import { runInBatch } from './batch/step.ts';
+import type { BatchContext } from './batch/summary.ts';
+import { runExclusive } from './exclusive/step.ts';
+import { runLink } from './continuation/step.ts';
+import type { ContinuationContext } from './continuation/continue.ts';
+import type { JobService } from './service.ts';
 
 /** One delivery of a body, as an adapter received it. */
 export interface Delivery {
@@ -52,6 +58,12 @@ export interface PipelineOptions {
   logger?: Logger;
   now?: () => number;
   random?: () => number;
+  /**
+   * Where jobs the pipeline itself sends go: a batch's finished job (src/batch). The pull
+   * worker passes its own service; a push wrapper takes a pipeline made with this option.
+   * Without it, a done batch's finished job is left for finishBatch().
+   */
+  followUp?: JobService;
 }
 
 export interface Pipeline {
@@ -143,10 +155,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return { type: 'retry', envelope, delayMs, error, durationMs };
   };
 
-  const execute = (delivery: Delivery, job: AnyJob, envelope: Envelope, payload: unknown): Outcome | Promise<Outcome> => {
+  const execute = (delivery: Delivery, job: AnyJob, envelope: Envelope, payload: unknown, batch?: BatchContext, continuation?: ContinuationContext): Outcome | Promise<Outcome> => {
     const startedAt = now();
     const deadline = Math.min(startedAt + job.timeoutMs, delivery.deadline ?? Infinity);
     const run = new JobRun(job, envelope, delivery, startedAt, deadline, logger, adapter, queue);
+    if (batch !== undefined) run.batch = batch;
+    if (continuation !== undefined) run.continuation = continuation;
     let result: unknown;
     try {
       result = job.handler(payload, run.context);
@@ -191,7 +205,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     });
   };
 
-  const afterValidation = (delivery: Delivery, job: AnyJob, envelope: Envelope, checked: { ok: true; value: unknown } | { ok: false; issues: string }) => {
+  const afterValidation = (delivery: Delivery, job: AnyJob, envelope: Envelope, checked: { ok: true; value: unknown } | { ok: false; issues: string }, batch?: BatchContext) => {
     if (!checked.ok) return bury(delivery, envelope, 'invalid-payload', checked.issues, undefined, job, envelope.payload);
     // Before the handler: a job that kills its worker is buried on its next delivery, not looped.
     // After validation (DESIGN.md's order): a payload that fails its schema is buried as
@@ -202,6 +216,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     if (logger.isEnabled('debug')) {
       line('debug', 'job.received', envelope, delivery, { payload: job.logPayload ? sanitize(envelope.payload, job.secretFields) : undefined });
     }
+    if (batch !== undefined || job.exclusive !== undefined || job.continuation !== undefined) return patterns(delivery, job, envelope, checked.value, batch);
     // Idempotency (src/idempotency/guard.ts): the handler runs only under a claim of the job's key.
     if (job.idempotency !== undefined) {
       return runIdempotent({
@@ -220,12 +235,45 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return execute(delivery, job, envelope, checked.value);
   };
 
+  /**
+   * Exclusive jobs (src/exclusive/step.ts) wait for their key's lease; inside it, idempotency,
+   * then continuations (src/continuation/step.ts) around the handler. Batch jobs get ctx.batch.
+   */
+  const patterns = (delivery: Delivery, job: AnyJob, envelope: Envelope, payload: unknown, batch: BatchContext | undefined): Outcome | Promise<Outcome> => {
+    const log = (level: LogLevel, event: string, extra: Record<string, unknown>) => line(level, event, envelope, delivery, extra);
+    const buryHere = (reason: BuryReason, detail: string, error: ErrorInfo | undefined) => bury(delivery, envelope, reason, detail, error, job);
+    const handler = job.continuation === undefined
+      ? () => execute(delivery, job, envelope, payload, batch)
+      : () => runLink({ settings: job.continuation!, job, delivery, envelope, now, random, log, bury: buryHere, execute: (continuation) => execute(delivery, job, envelope, payload, batch, continuation) });
+    const guarded = job.idempotency === undefined
+      ? handler
+      : () => runIdempotent({ settings: job.idempotency!, job, delivery, envelope, payload, now, random, log, bury: buryHere, execute: handler });
+    if (job.exclusive === undefined) return guarded();
+    return runExclusive({ settings: job.exclusive, job, delivery, envelope, payload, now, random, log, bury: buryHere, next: guarded });
+  };
+
   const run = (delivery: Delivery): Outcome | Promise<Outcome> => {
     const decoded = decodeEnvelope(delivery.body, maxBodyBytes);
     if (!decoded.ok) return bury(delivery, undefined, decoded.reason, decoded.detail, undefined);
     const envelope = decoded.envelope;
     const job = jobs.get(envelope.name);
     if (job === undefined) return bury(delivery, envelope, 'unknown-job', `no job definition named ${JSON.stringify(envelope.name)} on this worker`, undefined);
+    if (envelope.batch !== undefined) {
+      // Batches (src/batch/step.ts): from here on, every final outcome of the job is counted.
+      if (job.batch !== undefined) {
+        return runInBatch({
+          settings: job.batch, job, delivery, envelope, batchId: envelope.batch, now, random, followUp: options.followUp, jobs,
+          log: (level, event, extra) => line(level, event, envelope, delivery, extra),
+          bury: (reason, detail, error) => bury(delivery, envelope, reason, detail, error, job),
+          next: (batch) => afterLookup(delivery, job, envelope, batch),
+        });
+      }
+      if (logger.isEnabled('warn')) line('warn', 'batch.no-store', envelope, delivery, { batch: envelope.batch, detail: `job ${job.name} has no batch option on this worker: its outcome is not counted in batch ${envelope.batch}` });
+    }
+    return afterLookup(delivery, job, envelope, undefined);
+  };
+
+  const afterLookup = (delivery: Delivery, job: AnyJob, envelope: Envelope, batch: BatchContext | undefined): Outcome | Promise<Outcome> => {
     if (envelope.notBefore !== undefined) {
       const remaining = Date.parse(envelope.notBefore) - now();
       if (remaining > 0) {
@@ -235,9 +283,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     }
     const checked = validate(job.schema, envelope.payload);
     if (isThenable(checked)) {
-      return checked.then((c) => afterValidation(delivery, job, envelope, c)).then(undefined, (error: unknown) => internalFailure(delivery, error));
+      return checked.then((c) => afterValidation(delivery, job, envelope, c, batch)).then(undefined, (error: unknown) => internalFailure(delivery, error));
     }
-    return afterValidation(delivery, job, envelope, checked);
+    return afterValidation(delivery, job, envelope, checked, batch);
   };
 
   return {

@@ -76,7 +76,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const logger = guardLogger(options.logger ?? options.pipeline?.logger ?? silentLogger);
   const pipeline =
     options.pipeline ??
-    createPipeline({ jobs: options.jobs, adapter: service.adapter, queue: service.queue, maxBodyBytes: options.maxBodyBytes ?? service.limits.maxBodyBytes, logger });
+    createPipeline({ jobs: options.jobs, adapter: service.adapter, queue: service.queue, maxBodyBytes: options.maxBodyBytes ?? service.limits.maxBodyBytes, logger, followUp: service });
   // Checked once, here, every wrong option named: a lease of 0 or NaN would otherwise show up
   // as endless redeliveries or endless transport errors.
   const problems: string[] = [];
