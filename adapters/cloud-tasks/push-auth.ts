@@ -37,6 +37,8 @@ export interface VerifierSettings {
 export interface Verifier {
   /** `audiences`: the accepted `aud` values for this request. */
   verify(authorization: string | undefined, audiences: readonly string[]): Promise<AuthVerdict>;
+  /** The verdict for a token verified before and still valid, without a promise; else undefined. */
+  remembered(authorization: string | undefined, audiences: readonly string[]): AuthVerdict | undefined;
 }
 
 const MAX_TOKEN_CHARS = 8192;
@@ -110,7 +112,20 @@ export function createVerifier(settings: VerifierSettings, now: () => number = D
     cache.set(token, { exp, aud, email });
   };
 
+  const tokenOf = (authorization: string | undefined): string | undefined => {
+    if (authorization === undefined || authorization.length > MAX_TOKEN_CHARS + 7 || authorization.length < 8) return undefined;
+    const space = authorization.indexOf(' ');
+    if (space !== 6 || authorization.slice(0, 6).toLowerCase() !== 'bearer') return undefined;
+    return authorization.slice(7).trim();
+  };
+
   return {
+    remembered(authorization, audiences) {
+      if (cache.size === 0) return undefined;
+      const token = tokenOf(authorization);
+      return token === undefined ? undefined : fromCache(token, audiences);
+    },
+
     async verify(authorization, audiences) {
       if (authorization === undefined || authorization === '') return { ok: false, status: 401, reason: 'no bearer token (Authorization header)' };
       if (authorization.length > MAX_TOKEN_CHARS + 7) return { ok: false, status: 401, reason: 'the Authorization header is too long' };

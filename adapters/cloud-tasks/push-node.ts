@@ -52,15 +52,26 @@ export function createNodePushHandler(options: PushHandlerOptions): NodePushHand
  */
 export const createFunctionsPushHandler: (options: PushHandlerOptions) => NodePushHandler = createNodePushHandler;
 
+// The headers the handler reads, by lower-case name. Read straight from rawHeaders: building
+// req.headers (every header, lower-cased, joined) would cost more than the lookups.
+const WANTED = new Set(['authorization', 'content-length', 'host', 'x-cloudtasks-taskretrycount', 'x-cloudtasks-taskname', 'x-jobferry-attempts-before']);
+
 function fromNodeRequest(req: IncomingMessage): PushRequest {
-  const socket = req.socket as { encrypted?: boolean } | undefined;
+  const raw = req.rawHeaders;
+  const picked: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    // The first of repeated headers wins, as node does for Authorization and Host.
+    if (WANTED.has(name) && picked[name] === undefined) picked[name] = raw[i + 1]!;
+  }
   return {
     method: req.method ?? 'GET',
-    url: `${socket?.encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`,
-    header(name) {
-      const value = req.headers[name];
-      return Array.isArray(value) ? value.join(', ') : value;
+    // Built only when no audience is configured (the default audience is this URL).
+    get url() {
+      const socket = req.socket as { encrypted?: boolean } | undefined;
+      return `${socket?.encrypted ? 'https' : 'http'}://${picked.host ?? 'localhost'}${req.url ?? '/'}`;
     },
+    header: (name) => picked[name],
     readBody: (maxBytes) => readNodeBody(req, maxBytes),
   };
 }

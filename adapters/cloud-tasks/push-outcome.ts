@@ -65,20 +65,28 @@ export function pushedJob(task: PushedTask): ReservedJob {
   return { body: task.body, receipt: `push:${name}`, attempt: task.attempt, transportId: name };
 }
 
-export async function answerOutcome(context: OutcomeContext, outcome: Outcome, task: PushedTask): Promise<PushAnswer> {
+/** The answer; synchronous unless the dead-letter queue or a new task must be written. */
+export function answerOutcome(context: OutcomeContext, outcome: Outcome, task: PushedTask): PushAnswer | Promise<PushAnswer> {
+  if (outcome.type === 'completed') return COMPLETED;
+  if (outcome.type === 'retry' && context.settings.retryBy === 'queue') return retryAnswer(outcome.delayMs);
+  return answerWithService(context, outcome, task);
+}
+
+function retryAnswer(delayMs: number): PushAnswer {
+  return json(503, { outcome: 'retry', delayMs }, { 'retry-after': String(Math.max(0, Math.ceil(delayMs / 1000))) });
+}
+
+async function answerWithService(context: OutcomeContext, outcome: Exclude<Outcome, { type: 'completed' }>, task: PushedTask): Promise<PushAnswer> {
   switch (outcome.type) {
-    case 'completed':
-      return COMPLETED;
     case 'retry': {
-      const seconds = Math.max(0, Math.ceil(outcome.delayMs / 1000));
-      if (context.settings.retryBy === 'job') {
-        const rescheduled = await perform(context, task, 'release', async (service) => {
-          if (typeof service.release !== 'function') throw new Error(`the ${service.adapter} service cannot re-create a task (no release)`);
-          await service.release(pushedJob(task), Math.min(outcome.delayMs, service.limits.maxDelayMs));
-        });
-        if (rescheduled) return json(200, { outcome: 'retry', delayMs: outcome.delayMs, rescheduled: true });
-      }
-      return json(503, { outcome: 'retry', delayMs: outcome.delayMs }, { 'retry-after': String(seconds) });
+      // retryBy 'job': a new task delayed by the job's own backoff, then 200.
+      const rescheduled = await perform(context, task, 'release', async (service) => {
+        if (typeof service.release !== 'function') throw new Error(`the ${service.adapter} service cannot re-create a task (no release)`);
+        await service.release(pushedJob(task), Math.min(outcome.delayMs, service.limits.maxDelayMs));
+      });
+      if (rescheduled) return json(200, { outcome: 'retry', delayMs: outcome.delayMs, rescheduled: true });
+      // The new task could not be created: the queue's own retry is the fallback.
+      return retryAnswer(outcome.delayMs);
     }
     case 'buried': {
       const buried = await perform(context, task, 'bury', async (service) => {
