@@ -98,6 +98,8 @@ export function createQueue(options: QueueOptions): Queue {
     const fail = (why: string, issues = why) =>
       new ValidationError(`${where} enqueue of job ${job.name} rejected: ${why}`, issues, { adapter: service.adapter, queue: service.queue });
     if (!checked.ok) throw fail(`invalid payload: ${checked.issues}`, checked.issues);
+    // The consumer would bury it (idempotency-key-invalid): refuse it here, where it can be fixed.
+    if (job.idempotency?.key === 'dedupeKey' && !opts.dedupeKey) throw fail('its idempotency key is the envelope\'s dedupeKey: enqueue it with { dedupeKey }');
     if (opts.groupKey !== undefined && !service.features.groups) {
       throw new UnsupportedError(service.adapter, 'groupKey', 'this transport has no ordered groups');
     }
