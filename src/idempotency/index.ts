@@ -6,7 +6,7 @@ export { createMemoryIdempotencyStore } from './memory-store.ts';
 export type { MemoryIdempotencyStore, MemoryIdempotencyStoreOptions } from './memory-store.ts';
 export { claimProblem, MAX_IDEMPOTENCY_KEY_LENGTH } from './store.ts';
 export type { ClaimOptions, ClaimResult, ClaimStatus, CompleteOptions, IdempotencyStore } from './store.ts';
-export type { IdempotencyOptions, IdempotencySettings } from './options.ts';
+export type { IdempotencyKeyContext, IdempotencyOptions, IdempotencySettings } from './options.ts';
 export { DEFAULT_CLAIM_MARGIN_MS, DEFAULT_RETENTION_SECONDS } from './options.ts';
 export { IdempotencyError } from './errors.ts';
 export { canonicalJson, fingerprintOf, sha256Hex } from './canonical.ts';

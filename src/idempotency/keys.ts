@@ -1,8 +1,8 @@
 /**
  * A delivery's idempotency key and payload fingerprint.
  *
- * Store keys are `<job name>#<source>:<SHA-256 hex>`, source `p` (payload), `d` (dedupeKey) or
- * `k` (key function): fixed length, the same job name never collides with another job's keys,
+ * Store keys are `<job name>#<source>:<SHA-256 hex>`, source `p` (payload), `d` (dedupeKey),
+ * `i` (envelope id) or `k` (key function): fixed length, the same job name never collides with another job's keys,
  * and no payload data (an e-mail address, an order number) is written to the store in clear.
  */
 import type { Envelope } from '../envelope.ts';
@@ -30,9 +30,10 @@ export async function idempotencyKeyOf(settings: IdempotencySettings, jobName: s
     }
     return { ok: true, key: `${jobName}#d:${await sha256Hex(dedupeKey)}`, fingerprint };
   }
+  if (settings.key === 'id') return { ok: true, key: `${jobName}#i:${await sha256Hex(envelope.id)}`, fingerprint };
   let userKey: unknown;
   try {
-    userKey = settings.key(payload);
+    userKey = settings.key(payload, { id: envelope.id, dedupeKey: envelope.dedupeKey });
   } catch (error) {
     const { name, message } = describeError(error);
     return { ok: false, detail: `job ${jobName}: idempotency.key(payload) threw ${name}: ${message.slice(0, 200)}` };

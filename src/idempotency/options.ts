@@ -21,11 +21,14 @@ export interface IdempotencyOptions<P = unknown> {
    * What makes two deliveries the same job:
    * - omitted or `'payload'`: the payload itself (SHA-256 of its canonical JSON; key order does not matter);
    * - `'dedupeKey'`: the envelope's dedupeKey (enqueue with `{ dedupeKey }`; a job without one
-   *   is buried as `idempotency-key-invalid`);
-   * - a function of the validated payload returning a non-empty string (`(p) => p.orderId`).
+   *   is refused by the producer, and buried as `idempotency-key-invalid` by the consumer);
+   * - `'id'`: the envelope id (redeliveries and hops of one enqueued job; a producer that
+   *   retries must pass the same `{ id }`);
+   * - a function of the validated payload (and the envelope's id and dedupeKey) returning a
+   *   non-empty string (`(p) => p.orderId`).
    * The same key with a different payload is a conflict: the job is buried, never skipped.
    */
-  key?: 'payload' | 'dedupeKey' | ((payload: P) => string);
+  key?: 'payload' | 'dedupeKey' | 'id' | ((payload: P, envelope: IdempotencyKeyContext) => string);
   /** How long a completed job's record is kept: duplicates within it are not run. Default 86400 (24 h). */
   retentionSeconds?: number;
   /**
@@ -35,10 +38,16 @@ export interface IdempotencyOptions<P = unknown> {
   claimMarginMs?: number;
 }
 
+/** What a key function gets besides the payload. */
+export interface IdempotencyKeyContext {
+  readonly id: string;
+  readonly dedupeKey: string | undefined;
+}
+
 /** The checked, normalised option, as a job definition carries it. */
 export interface IdempotencySettings {
   readonly store: IdempotencyStore;
-  readonly key: 'payload' | 'dedupeKey' | ((payload: unknown) => string);
+  readonly key: 'payload' | 'dedupeKey' | 'id' | ((payload: unknown, envelope: IdempotencyKeyContext) => string);
   readonly retentionMs: number;
   /** timeoutMs + claimMarginMs. */
   readonly claimMs: number;
@@ -60,8 +69,8 @@ export function checkIdempotencyOptions(value: unknown, timeoutMs: number): { se
     problems.push('idempotency.store: must be an idempotency store with claim, complete and release (createMemoryIdempotencyStore(), createDynamoDbIdempotencyStore(...))');
   }
   const key = o.key ?? 'payload';
-  if (key !== 'payload' && key !== 'dedupeKey' && typeof key !== 'function') {
-    problems.push(`idempotency.key: must be 'payload', 'dedupeKey' or a function (payload) => string, got ${JSON.stringify(key) ?? typeof key}`);
+  if (key !== 'payload' && key !== 'dedupeKey' && key !== 'id' && typeof key !== 'function') {
+    problems.push(`idempotency.key: must be 'payload', 'dedupeKey', 'id' or a function (payload) => string, got ${JSON.stringify(key) ?? typeof key}`);
   }
   const retentionSeconds = o.retentionSeconds ?? DEFAULT_RETENTION_SECONDS;
   if (typeof retentionSeconds !== 'number' || !Number.isFinite(retentionSeconds) || retentionSeconds <= 0) {

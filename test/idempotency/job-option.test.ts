@@ -43,7 +43,7 @@ describe('defineJob idempotency option', () => {
     ['not an object', 'yes', /^job charge: idempotency: must be an object/],
     ['no store', {}, /idempotency\.store: must be an idempotency store with claim, complete and release/],
     ['a store without release', { store: { claim() {}, complete() {} } }, /idempotency\.store: must be/],
-    ['an unknown key source', { store: createMemoryIdempotencyStore(), key: 'orderId' }, /idempotency\.key: must be 'payload', 'dedupeKey' or a function \(payload\) => string, got "orderId"/],
+    ['an unknown key source', { store: createMemoryIdempotencyStore(), key: 'orderId' }, /idempotency\.key: must be 'payload', 'dedupeKey', 'id' or a function \(payload\) => string, got "orderId"/],
     ['a zero retention', { store: createMemoryIdempotencyStore(), retentionSeconds: 0 }, /idempotency\.retentionSeconds: must be a number > 0, got 0/],
     ['a negative margin', { store: createMemoryIdempotencyStore(), claimMarginMs: -1 }, /idempotency\.claimMarginMs: must be a number of ms >= 0, got -1/],
     ['a retention shorter than the claim', { store: createMemoryIdempotencyStore(), retentionSeconds: 1 }, /idempotency\.retentionSeconds: must cover at least the claim \(timeoutMs \+ claimMarginMs = 65000 ms\)/],

@@ -68,6 +68,24 @@ describe('idempotency in the pipeline', () => {
     expect(runs).toHaveLength(1);
   });
 
+  it("with key 'id': redeliveries of one envelope are one job; another envelope with the same payload runs", async () => {
+    const { job, runs } = chargeJob({ store: createMemoryIdempotencyStore(), idempotency: { key: 'id' } });
+    const { pipeline } = testPipeline([job]);
+    const first = chargeBody(order, { id: 'env-1' });
+    await pipeline.run(delivery(first));
+    expect(await pipeline.run(delivery(first, { attempt: 2 }))).toMatchObject({ type: 'completed', duplicate: true });
+    expect(await pipeline.run(delivery(chargeBody(order, { id: 'env-2' })))).not.toHaveProperty('duplicate');
+    expect(await pipeline.run(delivery(chargeBody({ ...order, amountCents: 1 }, { id: 'env-1' })))).toMatchObject({ type: 'buried', reason: 'idempotency-conflict' });
+    expect(runs).toHaveLength(2);
+  });
+
+  it('gives a key function the envelope id and dedupeKey besides the payload', async () => {
+    const seen: unknown[] = [];
+    const { job } = chargeJob({ store: createMemoryIdempotencyStore(), idempotency: { key: (p, envelope) => (seen.push(envelope), `${p.orderId}/${envelope.dedupeKey ?? envelope.id}`) } });
+    await testPipeline([job]).pipeline.run(delivery(chargeBody(order, { id: 'env-7', dedupeKey: 'dk' })));
+    expect(seen).toEqual([{ id: 'env-7', dedupeKey: 'dk' }]);
+  });
+
   it('with a key function: the same key with a different payload is buried as idempotency-conflict', async () => {
     const { job, runs } = chargeJob({ store: createMemoryIdempotencyStore(), idempotency: { key: (p) => p.orderId } });
     const { pipeline, logger } = testPipeline([job]);
