@@ -6,6 +6,7 @@
  *
  * Modes: `ok` works `workMs` then writes its effect; `ignore-abort` does the same but never
  * looks at its signal (a handler that overruns its timeout); `fail-once` throws on attempt 1.
+ * `laterWorkMs` is the work of redeliveries.
  */
 import { z } from 'zod';
 import { defineJob, type AnyJob, type JobPolicy } from '../../../src/index.ts';
@@ -17,6 +18,8 @@ export const ledgerPayload = z.object({
   n: z.number().int().nonnegative(),
   workMs: z.number().int().nonnegative().max(600_000),
   mode: z.enum(['ok', 'ignore-abort', 'fail-once']).default('ok'),
+  /** Work of attempts after the first (default workMs): a redelivery that finishes quickly. */
+  laterWorkMs: z.number().int().nonnegative().max(600_000).optional(),
 });
 export type LedgerPayload = z.input<typeof ledgerPayload>;
 
@@ -34,10 +37,11 @@ export function ledgerJob(ledger: LedgerWriter, options: LedgerJobOptions = {}):
     ttrSeconds: options.ttrSeconds,
     backoff: options.backoff ?? { type: 'fixed', delayMs: 200 },
     ...(options.extra ?? {}),
-    async handler({ workMs, mode }, ctx) {
+    async handler({ workMs, mode, laterWorkMs }, ctx) {
       ledger.write('start', ctx.id, ctx.attempt);
       if (mode === 'fail-once' && ctx.attempt === 1) throw new Error('fails on its first attempt');
-      if (workMs > 0) await pause(workMs, mode === 'ignore-abort' ? undefined : ctx.signal);
+      const work = ctx.attempt > 1 ? (laterWorkMs ?? workMs) : workMs;
+      if (work > 0) await pause(work, mode === 'ignore-abort' ? undefined : ctx.signal);
       ledger.write('effect', ctx.id, ctx.attempt);
     },
   } as Parameters<typeof defineJob>[0]);

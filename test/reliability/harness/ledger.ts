@@ -16,6 +16,8 @@ export type EntryKind =
   | 'start'
   /** The handler's side effect (the thing that must happen once). */
   | 'effect'
+  /** The worker extended the job's lease (a heartbeat, or the handler's ctx.touch). */
+  | 'touch'
   /** The worker acknowledged the job (complete / delete / ack). */
   | 'complete'
   | 'release'
@@ -43,17 +45,20 @@ export interface LedgerWriter {
   close(): void;
 }
 
-/** Opens this process's append-only file in `dir` (made if missing). */
-export function openLedger(dir: string, label: string): LedgerWriter {
+/**
+ * Opens this process's append-only file in `dir` (made if missing). Workers that share a process
+ * (the memory transport) pass their own `id`, written where the pid goes.
+ */
+export function openLedger(dir: string, label: string, id: number = process.pid): LedgerWriter {
   mkdirSync(dir, { recursive: true });
-  const fd = openSync(join(dir, `${label}-${process.pid}.ledger`), 'a');
+  const fd = openSync(join(dir, `${label}-${id}.ledger`), 'a');
   let open = true;
   return {
     write(kind, jobId, attempt = 0, detail = '') {
       if (!open) return;
       // Tabs and line breaks would split the line: the detail is free text.
       const clean = detail.replace(/[\t\r\n]/g, ' ');
-      writeSync(fd, `${kind}\t${jobId}\t${attempt}\t${Date.now()}\t${process.pid}\t${clean}\n`);
+      writeSync(fd, `${kind}\t${jobId}\t${attempt}\t${Date.now()}\t${id}\t${clean}\n`);
     },
     close() {
       if (!open) return;

@@ -25,7 +25,12 @@ export function recordingService<S extends JobService>(service: S, ledger: Ledge
       return jobs;
     };
   }
-  if (service.touch) wrapped.touch = (job, leaseMs) => service.touch!(job, leaseMs);
+  if (service.touch) {
+    wrapped.touch = async (job, leaseMs) => {
+      ledger.write('touch', idOf(job), job.attempt, `leaseMs=${leaseMs}`);
+      await service.touch!(job, leaseMs);
+    };
+  }
   if (service.release) {
     wrapped.release = async (job, delayMs) => {
       await service.release!(job, delayMs);

@@ -36,3 +36,9 @@ export const DRAIN: Record<Profile, DrainSettings> = {
   ci: { jobs: 12, concurrency: 6, workMs: [100, 4_000], shutdownGraceMs: 1_500, platformGraceMs: 3_500, timeoutMs: 30_000 },
   full: { jobs: 300, concurrency: 16, workMs: [100, 12_000], shutdownGraceMs: 5_000, platformGraceMs: 8_000, timeoutMs: 120_000 },
 };
+
+/** Lease of the heartbeat checks, per transport (SQS and Cloud Tasks leases are whole seconds). */
+export const HEARTBEAT_LEASE_MS: Record<Profile, { memory: number; sqs: number; cloudTasks: number }> = {
+  ci: { memory: 1_000, sqs: 2_000, cloudTasks: 2_000 },
+  full: { memory: 4_000, sqs: 4_000, cloudTasks: 4_000 },
+};

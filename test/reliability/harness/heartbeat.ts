@@ -1,0 +1,190 @@
+/**
+ * Heartbeat and timeouts, on one pull transport:
+ *
+ * 1. a job running 3x its lease is never redelivered while its worker lives (a second worker
+ *    polls the same queue all along, ready to take a redelivery);
+ * 2. once its worker is SIGKILLed, it is redelivered within one lease;
+ * 3. a heartbeat (touch) whose answer is an error that arrives after the job completed is not
+ *    reported as a failure (the touch is held in the transport until the ack went through);
+ * 4. a handler that ignores its AbortSignal has its late result discarded: the timed-out
+ *    delivery is released once and never acknowledged, the redelivery is acknowledged once.
+ */
+import type { WorkerSettings } from './child-config.ts';
+import type { LedgerJobOptions, LedgerPayload } from './jobs.ts';
+import { createLedgerReader, type Entry, type LedgerReader } from './ledger.ts';
+import { until, within } from './wait.ts';
+
+export interface StopSummary {
+  readonly counts: Readonly<Record<string, number>>;
+  readonly events: Readonly<Record<string, number>>;
+}
+
+/** A worker, in a child process or (memory) in this one. */
+export interface WorkerHandle {
+  /** The pid its ledger lines carry. */
+  readonly pid: number;
+  readonly ready: Promise<void>;
+  /** Graceful stop; what it counted. */
+  stop(): Promise<StopSummary>;
+  /** SIGKILL; absent where the worker cannot die apart from its queue (memory). */
+  kill?(): void;
+}
+
+export interface TouchHold {
+  /** Touch answers that were errors (observed in the transport). */
+  readonly errors: number;
+  /** Touches held so far. */
+  readonly held: number;
+  /** Lets every held and later touch through. */
+  release(): void;
+}
+
+export interface HeartbeatRig {
+  readonly name: string;
+  readonly ledgerDir: string;
+  enqueue(id: string, payload: LedgerPayload): Promise<void>;
+  startWorker(label: string, worker: WorkerSettings, job: LedgerJobOptions): WorkerHandle;
+  /** Holds the transport's touches (in the transport, not in jobferry) until release(). */
+  holdTouches(): TouchHold;
+  pending(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface HeartbeatFigures {
+  readonly transport: string;
+  readonly leaseMs: number;
+  readonly longRun: { readonly passed: boolean; readonly runMs: number; readonly deliveries: number; readonly runs: number; readonly touches: number; readonly competitorPolls: number };
+  readonly afterKill: { readonly passed: boolean; readonly applicable: boolean; readonly redeliveryMs: number; readonly slackMs: number; readonly touchesBeforeKill: number } | { readonly passed: true; readonly applicable: false; readonly why: string };
+  readonly touchAfterCompletion: { readonly passed: boolean; readonly touchErrors: number; readonly reportedFailures: number; readonly completed: number; readonly retried: number; readonly transportErrors: number; readonly redelivered: number };
+  readonly ignoredAbort: { readonly passed: boolean; readonly lateEffect: boolean; readonly firstAcks: number; readonly firstReleases: number; readonly totalAcks: number; readonly completedLines: number; readonly retryLines: number };
+}
+
+const worker = (leaseMs: number): WorkerSettings => ({ concurrency: 1, leaseMs, waitMs: 1_000, batchSize: 1, shutdownGraceMs: 5_000 });
+/** Redelivery later than one lease by more than this fails check 2 (transport timers, poll wake-up, ledger writes). */
+export const REDELIVERY_SLACK_MS = 500;
+
+export async function runHeartbeatChecks(rig: HeartbeatRig, leaseMs: number, canKill: boolean): Promise<HeartbeatFigures> {
+  const reader = createLedgerReader(rig.ledgerDir);
+  try {
+    const longRun = await checkLongRun(rig, reader, leaseMs);
+    const afterKill = canKill ? await checkAfterKill(rig, reader, leaseMs) : ({ passed: true, applicable: false, why: 'the queue lives in the worker process: a kill takes it away' } as const);
+    const touchAfterCompletion = await checkTouchAfterCompletion(rig, reader, leaseMs);
+    const ignoredAbort = await checkIgnoredAbort(rig, reader);
+    return { transport: rig.name, leaseMs, longRun, afterKill, touchAfterCompletion, ignoredAbort };
+  } finally {
+    await rig.close().catch(() => {});
+  }
+}
+
+const of = (reader: LedgerReader, id: string, kind?: Entry['kind']) => reader.entries.filter((e) => e.jobId === id && (kind === undefined || e.kind === kind));
+
+async function waitFor(reader: LedgerReader, what: string, timeoutMs: number, test: (entries: readonly Entry[]) => boolean) {
+  await until(
+    () => {
+      reader.poll();
+      return test(reader.entries);
+    },
+    { timeoutMs, everyMs: 20, what },
+  );
+}
+
+async function checkLongRun(rig: HeartbeatRig, reader: LedgerReader, leaseMs: number) {
+  const id = 'hb-long-run';
+  await rig.enqueue(id, { n: 1, workMs: 3 * leaseMs });
+  const a = rig.startWorker(`${rig.name}-long-a`, worker(leaseMs), { timeoutMs: 10 * leaseMs });
+  const b = rig.startWorker(`${rig.name}-long-b`, worker(leaseMs), { timeoutMs: 10 * leaseMs });
+  try {
+    await within(Promise.all([a.ready, b.ready]), 30_000, `${rig.name}: two workers starting`);
+    await waitFor(reader, `${rig.name}: the long job's effect`, 6 * leaseMs + 10_000, () => of(reader, id, 'effect').length > 0);
+    // A late redelivery would show up within one more lease.
+    await new Promise((r) => setTimeout(r, leaseMs));
+    reader.poll();
+    const start = of(reader, id, 'start')[0]!;
+    const effect = of(reader, id, 'effect')[0]!;
+    const other = start.pid === a.pid ? b : a;
+    const competitorPolls = reader.entries.filter((e) => e.kind === 'reserve-call' && e.pid === other.pid && e.at > start.at && e.at < effect.at).length;
+    const deliveries = of(reader, id, 'reserved').length;
+    const runs = of(reader, id, 'start').length;
+    const runMs = effect.at - start.at;
+    return { passed: deliveries === 1 && runs === 1 && runMs >= 3 * leaseMs && competitorPolls > 0, runMs, deliveries, runs, touches: of(reader, id, 'touch').length, competitorPolls };
+  } finally {
+    await Promise.allSettled([a.stop(), b.stop()]);
+  }
+}
+
+async function checkAfterKill(rig: HeartbeatRig, reader: LedgerReader, leaseMs: number) {
+  const id = 'hb-after-kill';
+  await rig.enqueue(id, { n: 2, workMs: 20 * leaseMs, laterWorkMs: 0 });
+  const a = rig.startWorker(`${rig.name}-kill-a`, worker(leaseMs), { timeoutMs: 30 * leaseMs });
+  const b = rig.startWorker(`${rig.name}-kill-b`, worker(leaseMs), { timeoutMs: 30 * leaseMs });
+  try {
+    await within(Promise.all([a.ready, b.ready]), 30_000, `${rig.name}: two workers starting`);
+    // Running for more than one lease: at least two heartbeats went out.
+    await waitFor(reader, `${rig.name}: two heartbeats of the running job`, 5 * leaseMs + 10_000, () => of(reader, id, 'touch').length >= 2);
+    const start = of(reader, id, 'start')[0]!;
+    const running = start.pid === a.pid ? a : b;
+    const touchesBeforeKill = of(reader, id, 'touch').length;
+    const killedAt = Date.now();
+    running.kill!();
+    await waitFor(reader, `${rig.name}: the redelivery after the kill`, 3 * leaseMs + 10_000, () => of(reader, id, 'reserved').some((e) => e.at >= killedAt));
+    const redelivered = of(reader, id, 'reserved').find((e) => e.at >= killedAt)!;
+    const redeliveryMs = redelivered.at - killedAt;
+    await waitFor(reader, `${rig.name}: the redelivered job's effect`, 10_000, () => of(reader, id, 'effect').length > 0);
+    return { passed: redeliveryMs <= leaseMs + REDELIVERY_SLACK_MS, applicable: true, redeliveryMs, slackMs: REDELIVERY_SLACK_MS, touchesBeforeKill };
+  } finally {
+    await Promise.allSettled([a, b].filter((w) => w !== undefined).map((w) => w.stop()));
+  }
+}
+
+async function checkTouchAfterCompletion(rig: HeartbeatRig, reader: LedgerReader, leaseMs: number) {
+  const id = 'hb-touch-after-completion';
+  // Past half its lease, so the heartbeat touches it once; done before the lease ends.
+  await rig.enqueue(id, { n: 3, workMs: Math.round(0.75 * leaseMs) });
+  const hold = rig.holdTouches();
+  const a = rig.startWorker(`${rig.name}-touch`, worker(leaseMs), { timeoutMs: 10 * leaseMs });
+  let summary: StopSummary | undefined;
+  try {
+    await within(a.ready, 30_000, `${rig.name}: the worker starting`);
+    await waitFor(reader, `${rig.name}: the job acknowledged while its heartbeat is held`, 4 * leaseMs + 10_000, () => of(reader, id, 'complete').length > 0);
+    if (hold.held === 0) throw new Error(`${rig.name}: no heartbeat went out while the job ran (held 0): the check would prove nothing`);
+    hold.release();
+    await until(() => hold.errors > 0, { timeoutMs: 10_000, what: `${rig.name}: the held touch answering with an error` });
+    // Long enough for a wrongly failed job to come back.
+    await new Promise((r) => setTimeout(r, leaseMs));
+  } finally {
+    hold.release();
+    summary = await a.stop().catch(() => undefined);
+  }
+  reader.poll();
+  const reportedFailures = (summary?.events['worker.touch-failed'] ?? 0) + (summary?.events['worker.error'] ?? 0) + (summary?.events['job.retry'] ?? 0);
+  const completed = summary?.counts.completed ?? 0;
+  const retried = summary?.counts.retried ?? 0;
+  const transportErrors = summary?.counts.transportErrors ?? 0;
+  const redelivered = of(reader, id, 'reserved').length - 1;
+  return { passed: hold.errors > 0 && reportedFailures === 0 && completed === 1 && retried === 0 && transportErrors === 0 && redelivered === 0, touchErrors: hold.errors, reportedFailures, completed, retried, transportErrors, redelivered };
+}
+
+async function checkIgnoredAbort(rig: HeartbeatRig, reader: LedgerReader) {
+  const id = 'hb-ignored-abort';
+  const timeoutMs = 800;
+  await rig.enqueue(id, { n: 4, workMs: 3 * timeoutMs, laterWorkMs: 0, mode: 'ignore-abort' });
+  const a = rig.startWorker(`${rig.name}-abort`, { ...worker(10_000), concurrency: 2 }, { timeoutMs, ttrSeconds: 10, backoff: { type: 'fixed', delayMs: 100 } });
+  let summary: StopSummary | undefined;
+  try {
+    await within(a.ready, 30_000, `${rig.name}: the worker starting`);
+    // Both runs end: the redelivery's, and the first one's late result.
+    await waitFor(reader, `${rig.name}: the redelivery's effect and the late one`, 20_000, () => of(reader, id, 'effect').length >= 2);
+    await new Promise((r) => setTimeout(r, 500));
+  } finally {
+    summary = await a.stop().catch(() => undefined);
+  }
+  reader.poll();
+  const first = (kind: Entry['kind']) => of(reader, id, kind).filter((e) => e.attempt === 1).length;
+  const lateEffect = of(reader, id, 'effect').some((e) => e.attempt === 1);
+  const firstAcks = first('complete');
+  const firstReleases = first('release');
+  const totalAcks = of(reader, id, 'complete').length;
+  const completedLines = summary?.events['job.completed'] ?? -1;
+  const retryLines = summary?.events['job.retry'] ?? -1;
+  return { passed: lateEffect && firstAcks === 0 && firstReleases === 1 && totalAcks === 1 && completedLines === 1 && retryLines === 1, lateEffect, firstAcks, firstReleases, totalAcks, completedLines, retryLines };
+}

@@ -1,0 +1,43 @@
+/**
+ * Heartbeat and timeouts (CI lease: 1 s memory, 2 s SQS): a job running 3x its lease is never
+ * redelivered while its worker lives; after a SIGKILL it is redelivered within one lease; a
+ * touch error after completion is not a failure; a late result after a timeout is discarded
+ * and never acknowledged.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSqsEmulator, type SqsEmulator } from '../../adapters/sqs/emulator.ts';
+import type { HeartbeatFigures } from './harness/heartbeat.ts';
+import { describeHeartbeat, heartbeatMemory, heartbeatSqs } from './suites/heartbeat.ts';
+
+let sqs: SqsEmulator;
+beforeAll(async () => {
+  sqs = await startSqsEmulator();
+});
+afterAll(async () => {
+  await sqs?.stop();
+});
+
+function expectAllPassed(h: HeartbeatFigures) {
+  const why = describeHeartbeat(h);
+  expect(h.longRun.passed, why).toBe(true);
+  expect(h.afterKill.passed, why).toBe(true);
+  expect(h.touchAfterCompletion.passed, why).toBe(true);
+  expect(h.ignoredAbort.passed, why).toBe(true);
+}
+
+describe('heartbeat and timeouts', () => {
+  it('memory', { timeout: 40_000 }, async () => {
+    const h = await heartbeatMemory('ci');
+
+    expectAllPassed(h);
+    expect(h.longRun.touches, describeHeartbeat(h)).toBeGreaterThanOrEqual(4);
+  });
+
+  it('sqs (worker children; SIGKILL of the one running the job)', { timeout: 60_000 }, async () => {
+    const h = await heartbeatSqs(sqs, 'ci');
+
+    expectAllPassed(h);
+    expect(h.afterKill.applicable).toBe(true);
+    expect(h.longRun.touches, describeHeartbeat(h)).toBeGreaterThanOrEqual(4);
+  });
+});

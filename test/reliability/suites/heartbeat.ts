@@ -1,0 +1,18 @@
+/** Heartbeat and timeout checks on memory (in this process), sqs and cloud-tasks pull (worker children). */
+import type { SqsEmulator } from '../../../adapters/sqs/emulator.ts';
+import { runHeartbeatChecks, type HeartbeatFigures } from '../harness/heartbeat.ts';
+import { memoryHeartbeatRig } from '../harness/rigs/memory-heartbeat-rig.ts';
+import { sqsHeartbeatRig } from '../harness/rigs/sqs-heartbeat-rig.ts';
+import { HEARTBEAT_LEASE_MS, type Profile } from './profile.ts';
+
+export function heartbeatMemory(profile: Profile): Promise<HeartbeatFigures> {
+  return runHeartbeatChecks(memoryHeartbeatRig(), HEARTBEAT_LEASE_MS[profile].memory, false);
+}
+
+export async function heartbeatSqs(sqs: SqsEmulator, profile: Profile): Promise<HeartbeatFigures> {
+  return runHeartbeatChecks(await sqsHeartbeatRig(sqs), HEARTBEAT_LEASE_MS[profile].sqs, true);
+}
+
+export function describeHeartbeat(h: HeartbeatFigures): string {
+  return `${h.transport} (lease ${h.leaseMs} ms): ${JSON.stringify({ longRun: h.longRun, afterKill: h.afterKill, touchAfterCompletion: h.touchAfterCompletion, ignoredAbort: h.ignoredAbort })}`;
+}
