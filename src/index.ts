@@ -69,5 +69,27 @@ export type {
   ServiceFeatures,
   ServiceLimits,
 } from './service.ts';
-export { canonicalJson, createMemoryIdempotencyStore, fingerprintOf, IdempotencyError } from './idempotency/index.ts';
-export type { ClaimOptions, ClaimResult, CompleteOptions, IdempotencyOptions, IdempotencyStore, MemoryIdempotencyStoreOptions } from './idempotency/index.ts';
+export {
+  canonicalJson,
+  claimProblem,
+  createMemoryIdempotencyStore,
+  DEFAULT_CLAIM_MARGIN_MS,
+  DEFAULT_RETENTION_SECONDS,
+  fingerprintOf,
+  IdempotencyError,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  MAX_RESULT_BYTES,
+  MIN_IN_PROGRESS_DELAY_MS,
+  sha256Hex,
+} from './idempotency/index.ts';
+export type {
+  ClaimOptions,
+  ClaimResult,
+  ClaimStatus,
+  CompleteOptions,
+  IdempotencyOptions,
+  IdempotencySettings,
+  IdempotencyStore,
+  MemoryIdempotencyStore,
+  MemoryIdempotencyStoreOptions,
+} from './idempotency/index.ts';
