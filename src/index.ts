@@ -87,6 +87,7 @@ export type {
   ClaimResult,
   ClaimStatus,
   CompleteOptions,
+  IdempotencyKeyContext,
   IdempotencyOptions,
   IdempotencySettings,
   IdempotencyStore,
