@@ -66,6 +66,7 @@ export async function runKillHarness(rig: KillRig, options: KillOptions): Promis
 
   const reader = createLedgerReader(rig.ledgerDir);
   const done = new Set<string>();
+  const killed = new Set<number>();
   const fleet = createFleet({ size: options.workers, prefix: rig.name.replace(/\W+/g, '-'), spawn: (label) => rig.spawnWorker(label) });
   const started = Date.now();
   fleet.start();
@@ -73,7 +74,7 @@ export async function runKillHarness(rig: KillRig, options: KillOptions): Promis
   try {
     await fleet.ready(options.workers, 30_000);
     rig.start?.(fleet);
-    killer = startKiller(fleet, { everyMs: options.killEveryMs, random, max: options.maxKills });
+    killer = startKiller(fleet, { everyMs: options.killEveryMs, random, max: options.maxKills, onKill: (child) => killed.add(child.pid) });
     let lastProgress = Date.now();
     const remaining = Math.max(1_000, options.timeoutMs - (Date.now() - started));
     await until(
@@ -99,7 +100,7 @@ export async function runKillHarness(rig: KillRig, options: KillOptions): Promis
     await fleet.stop(15_000);
     const durationMs = Date.now() - started;
     reader.poll();
-    const figures = countLedger(ids, reader.entries, await rig.buried());
+    const figures = countLedger(ids, reader.entries, await rig.buried(), killed);
     return { transport: rig.name, kills: killer.kills, spawned: fleet.spawned, durationMs, settled, ...figures };
   } finally {
     killer?.stop();

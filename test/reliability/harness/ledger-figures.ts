@@ -5,6 +5,10 @@
  * - duplicate side effects: effects beyond the first, summed over jobs;
  * - redeliveries: deliveries beyond the first, summed over jobs (what the transport handed
  *   out again: after a kill, a lease that ran out, a retry);
+ * - of the duplicates, those in the crash window: the run that wrote the first effect was
+ *   SIGKILLed before it acknowledged the job, so the completion may never have been recorded
+ *   (the window src/idempotency/README.md names: effect done, completion not yet stored).
+ *   With idempotency on, a duplicate outside that window is a jobferry failure;
  * - double acks: one delivery (job id + attempt) acknowledged twice (never allowed; two
  *   deliveries of a job that both ran are acknowledged once each).
  */
@@ -23,6 +27,8 @@ export interface LedgerFigures {
   readonly effects: number;
   readonly duplicateEffects: number;
   readonly jobsWithDuplicates: number;
+  readonly duplicatesInCrashWindow: number;
+  readonly duplicatesOutsideCrashWindow: number;
   readonly redeliveries: number;
   readonly handlerRuns: number;
   readonly doubleAcks: number;
@@ -32,8 +38,10 @@ export interface LedgerFigures {
   readonly unhandledSamples: readonly string[];
 }
 
-export function countLedger(jobIds: readonly string[], entries: readonly Entry[], buried: readonly BuriedRecord[]): LedgerFigures {
+export function countLedger(jobIds: readonly string[], entries: readonly Entry[], buried: readonly BuriedRecord[], killed: ReadonlySet<number> = new Set()): LedgerFigures {
   const effects = new Map<string, number>();
+  const firstEffect = new Map<string, Entry>();
+  const ackedBy = new Set<string>(); // `${jobId} ${pid}`
   const deliveries = new Map<string, number>();
   const acks = new Map<string, number>();
   let handlerRuns = 0;
@@ -42,14 +50,18 @@ export function countLedger(jobIds: readonly string[], entries: readonly Entry[]
   const bump = (map: Map<string, number>, id: string) => map.set(id, (map.get(id) ?? 0) + 1);
   for (const e of entries) {
     switch (e.kind) {
-      case 'effect':
+      case 'effect': {
         bump(effects, e.jobId);
+        const first = firstEffect.get(e.jobId);
+        if (first === undefined || e.at < first.at) firstEffect.set(e.jobId, e);
         break;
+      }
       case 'reserved':
         bump(deliveries, e.jobId);
         break;
       case 'complete':
         bump(acks, `${e.jobId}@${e.attempt}`);
+        ackedBy.add(`${e.jobId} ${e.pid}`);
         break;
       case 'start':
         handlerRuns++;
@@ -71,6 +83,7 @@ export function countLedger(jobIds: readonly string[], entries: readonly Entry[]
   let lost = 0;
   let duplicateEffects = 0;
   let jobsWithDuplicates = 0;
+  let inWindow = 0;
   let redeliveries = 0;
   let doubleAcks = 0;
   let totalEffects = 0;
@@ -84,6 +97,8 @@ export function countLedger(jobIds: readonly string[], entries: readonly Entry[]
     if (n > 1) {
       duplicateEffects += n - 1;
       jobsWithDuplicates++;
+      const first = firstEffect.get(id)!;
+      if (killed.has(first.pid) && !ackedBy.has(`${id} ${first.pid}`)) inWindow += n - 1;
     }
     redeliveries += Math.max(0, (deliveries.get(id) ?? 0) - 1);
   }
@@ -95,6 +110,8 @@ export function countLedger(jobIds: readonly string[], entries: readonly Entry[]
     effects: totalEffects,
     duplicateEffects,
     jobsWithDuplicates,
+    duplicatesInCrashWindow: inWindow,
+    duplicatesOutsideCrashWindow: duplicateEffects - inWindow,
     redeliveries,
     handlerRuns,
     doubleAcks,
