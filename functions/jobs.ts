@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { defineJob, PermanentError, RetryLaterError } from '../src/index.ts';
+import { batchSummarySchema, createMemoryBatchStore } from '../src/batch/index.ts';
 
 export const sendWelcomeEmail = defineJob({
   name: 'send-welcome-email',
@@ -87,4 +88,50 @@ export const rebuildSearchIndex = defineJob({
   },
 });
 
-export const jobs = [sendWelcomeEmail, syncInventory, chargePayment, rebuildSearchIndex];
+/**
+ * Where the app's batches are counted. Locally (`jobferry dev`) a memory store; a deployment
+ * uses a shared one, e.g. createDynamoDbBatchStore({ tableName }) from jobferry/dynamodb.
+ */
+export const batchStore = createMemoryBatchStore();
+
+/** Runs once when a customer migration is done, with its counts. */
+export const customerMigrationFinished = defineJob({
+  name: 'customer-migration-finished',
+  schema: batchSummarySchema,
+  handler(summary, ctx) {
+    const { completed, failed, buried, cancelled, total } = summary;
+    ctx.logger.log('info', { event: 'app.migration-finished', detail: `batch ${summary.batchId}: ${completed} of ${total} customers migrated`, completed, failed, buried, cancelled });
+    return { completed, failed, buried, cancelled };
+  },
+});
+
+/**
+ * A data migration over many records, one job per customer, enqueued as one batch:
+ *   jobferry batch start migrate-customer @customers.ndjson --watch
+ * The plan mapping is fetched once for the whole batch (prefetch) and read by every job as
+ * ctx.batch.prefetch. Customers without a billing address (every 97th) cannot be migrated:
+ * buried. The database is busy now and then (every 53rd, first attempt): retried.
+ */
+export const migrateCustomer = defineJob({
+  name: 'migrate-customer',
+  schema: z.object({ customerId: z.int().positive(), plan: z.enum(['basic', 'pro', 'team']).default('basic') }),
+  maxAttempts: 3,
+  backoff: { type: 'fixed', delayMs: 250 },
+  timeoutMs: 10_000,
+  batch: {
+    store: batchStore,
+    finished: customerMigrationFinished,
+    prefetch: () => ({ plans: { basic: 'starter', pro: 'growth', team: 'business' }, fetchedAt: new Date().toISOString() }),
+  },
+  async handler(payload, ctx) {
+    const plans = (ctx.batch?.prefetch as { plans?: Record<string, string> } | undefined)?.plans;
+    if (plans === undefined) throw new PermanentError('migrate-customer runs in a batch (queue.batch): the plan mapping is its prefetch');
+    // Stands in for reading the old record and writing the new one.
+    await new Promise((resolve) => setTimeout(resolve, 5 + (payload.customerId % 15)));
+    if (payload.customerId % 97 === 0) throw new PermanentError(`customer ${payload.customerId} has no billing address`);
+    if (payload.customerId % 53 === 0 && ctx.attempt === 1) throw new Error('database busy');
+    return { customerId: payload.customerId, plan: plans[payload.plan] };
+  },
+});
+
+export const jobs = [sendWelcomeEmail, syncInventory, chargePayment, rebuildSearchIndex, migrateCustomer, customerMigrationFinished];

@@ -64,7 +64,7 @@ export async function enqueueBatch<J extends AnyJob>(producer: BatchProducer, jo
   if (typeof retentionSeconds !== 'number' || !Number.isFinite(retentionSeconds) || retentionSeconds <= 0) {
     throw new ValidationError(`${where} batch ${id} rejected: retentionSeconds must be a number > 0`, 'retentionSeconds: must be a number > 0');
   }
-  const finishedJob = options.finished === undefined ? undefined : typeof options.finished === 'string' ? options.finished : options.finished.name;
+  const finishedJob = options.finished === undefined ? settings.finished : typeof options.finished === 'string' ? options.finished : options.finished.name;
   if (finishedJob !== undefined && (typeof finishedJob !== 'string' || finishedJob.length === 0)) throw new ValidationError(`${where} batch ${id} rejected: finished must be a job definition or its name`, 'finished: invalid');
 
   // Every payload first: nothing is created or sent if one is invalid.
@@ -88,9 +88,10 @@ export async function enqueueBatch<J extends AnyJob>(producer: BatchProducer, jo
   }
 
   let prefetched: unknown;
-  if (options.prefetch !== undefined) {
+  const prefetch = options.prefetch ?? settings.prefetch;
+  if (prefetch !== undefined) {
     try {
-      prefetched = await options.prefetch();
+      prefetched = await prefetch();
     } catch (error) {
       const { name, message } = describeError(error);
       throw new BatchError('batch', 'prefetch', `batch ${id}: the prefetch step threw ${name}: ${message}; nothing was sent`, { cause: error });

@@ -13,6 +13,7 @@ import { emulatorCommand } from './emulator.ts';
 import { HELP } from './help.ts';
 import { loadJobs } from './load-jobs.ts';
 import { createProgressBar } from './progress.ts';
+import { batchCommand, chainCommand, chainsCommand } from './batch-command.ts';
 import { openTarget } from './target.ts';
 
 export type Command = (args: readonly string[]) => Promise<number>;
@@ -157,5 +158,8 @@ export const COMMANDS: Record<string, Command> = {
   buried: adminCommand('buried'),
   kick: adminCommand('kick'),
   emulator: (args) => emulatorCommand(args, () => help('emulator')),
+  batch: (args) => batchCommand(args, (flag) => loadJobs(jobsPath(flag)), () => help('batch')),
+  chain: (args) => chainCommand(args, (flag) => loadJobs(jobsPath(flag)), () => help('chain')),
+  chains: (args) => chainsCommand(args, (flag) => loadJobs(jobsPath(flag)), () => help('chain')),
   help: async (args) => help(args[0] ?? 'main'),
 };

@@ -19,6 +19,8 @@ Commands:
   stats                      queue counts (ready, delayed, reserved, buried)
   buried                     buried jobs with their reasons
   kick                       move buried jobs back to ready
+  batch <id> [--watch]       a batch's progress (live bar with --watch); batch start <job> @file
+  chain <id> [--watch]       a continuation chain's progress; chains check restarts stalled ones
   emulator sqs|cloud-tasks   start a local emulator for other processes
   help [command]             this text, or a command's
 
@@ -33,6 +35,8 @@ memory): a pull worker, and an HTTP API on host:port:
   POST /jobs/:name         JSON body = payload (?delayMs=&dedupeKey=&groupKey=&priority=)
   POST /jobs/:name/batch   JSON array of payloads
   GET  /jobs   GET /stats   GET /buried?max=N   POST /kick?max=N   GET /health
+  POST /batches { job, payloads, id?, finished? }   GET /batches/:id   POST /batches/:id/cancel
+  POST /batches/:id/finish   GET /chains/:id   POST /chains/check
 Logs are JSON lines on stdout (JOBFERRY_LOG_LEVEL). SIGINT / SIGTERM stop it gracefully.
 `,
   enqueue: `Usage: jobferry enqueue <job> <json | @file> [--server URL] [--jobs file]
@@ -60,6 +64,23 @@ a dead-letter queue (a name ending in .fifo is a FIFO queue). cloud-tasks: jobfe
 Tasks emulator (gRPC v2 and v2beta2, REST, push dispatch with OIDC tokens, JWKS).
 Run \`jobferry emulator cloud-tasks --help\` for all its options.
 `,
+  batch: `Usage: jobferry batch <id> [--watch] [--interval-ms 500] [--cancel] [--finish] [--server URL] [--jobs file]
+       jobferry batch start <job> <json-array | @file> [--id ID] [--finished JOB] [--watch]
+
+Shows a batch's progress: total, completed, failed (attempts exhausted), buried (poison),
+cancelled (not run: the batch was cancelled) and done. --watch redraws a progress bar on
+stderr until the batch is done and its finished job sent, then prints the counts.
+--cancel stops the batch's pending jobs; --finish sends a done batch's finished job if its
+sender failed. \`batch start\` validates the payloads (@file.json array, @file.ndjson lines)
+and enqueues them as one batch of <job> (a job defined with { batch: { store } }).
+${COMMON}`,
+  chain: `Usage: jobferry chain <id> [--watch] [--server URL] [--jobs file]
+       jobferry chains check [--server URL] [--jobs file]
+
+chain: a continuation chain's state, link, checkpoint and progress (live with --watch).
+chains check: the health check; chains with no live link and no checkpoint for their stall
+time are sent again from their last checkpoint (safe to run from several places at once).
+${COMMON}`,
   kick: `Usage: jobferry kick [--server URL] [--max N]
 
 Moves buried jobs (all, or at most N) back to ready; each gets its full attempts again.

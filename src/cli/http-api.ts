@@ -22,6 +22,7 @@ import { exceedsBytes, jsonDepthExceeds, MAX_JSON_DEPTH } from '../json-guard.ts
 import type { EnqueueOptions, Queue } from '../queue.ts';
 import { sanitize } from '../redact.ts';
 import type { JobService } from '../service.ts';
+import { createPatternRoutes } from './batch-routes.ts';
 
 export interface HttpApiOptions {
   queue: Queue;
@@ -51,10 +52,14 @@ class HttpProblem extends Error {
 export function createHttpApi(options: HttpApiOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { queue, service, jobs } = options;
   const maxBodyBytes = service.limits.maxBodyBytes;
+  // Batches and chains (batch-routes.ts): GET /batches/:id, POST /batches, POST /batches/:id/cancel, ...
+  const patternRoute = createPatternRoutes({ queue, jobs, maxBodyBytes: maxBodyBytes * MAX_BATCH_BODIES });
 
   const route = async (req: IncomingMessage, url: URL): Promise<Answer> => {
     const method = req.method ?? 'GET';
     const path = url.pathname.replace(/\/+$/, '') || '/';
+    const pattern = patternRoute(method, path, req);
+    if (pattern !== undefined) return pattern;
     const jobMatch = /^\/jobs\/([^/]+)(\/batch)?$/.exec(path);
     if (jobMatch !== null) {
       allow(method, 'POST');

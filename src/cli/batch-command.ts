@@ -1,0 +1,227 @@
+/**
+ * `jobferry batch` and `jobferry chain`: progress of a batch or a chain, live with --watch.
+ *
+ *   jobferry batch <id> [--watch] [--cancel] [--finish]
+ *   jobferry batch start <job> <json-array | @file> [--id ID] [--finished JOB] [--watch]
+ *   jobferry chain <id> [--watch]
+ *   jobferry chains check
+ *
+ * Where: --server URL (a running `jobferry dev`), else the configured transport with the stores
+ * of the jobs module's definitions (JOBFERRY_ADAPTER=sqs|cloud-tasks), else the dev app on
+ * http://127.0.0.1:3000.
+ */
+import { readFile } from 'node:fs/promises';
+import { finishBatch } from '../batch/finish.ts';
+import { checkChains } from '../continuation/health.ts';
+import { loadConfig } from '../env.ts';
+import type { AnyJob } from '../job.ts';
+import { createQueue } from '../queue.ts';
+import { createService } from '../registry.ts';
+import { CliError, EXIT, intOption, parse } from './args.ts';
+import { batchView, chainView, findBatch, storesOf } from './batch-routes.ts';
+import { createProgressBar } from './progress.ts';
+import { DEFAULT_SERVER } from './target.ts';
+
+type View = Record<string, unknown>;
+/** Loads the jobs module: the --jobs flag, else package.json's setting. */
+export type JobsLoader = (flag: string | boolean | undefined) => Promise<Map<string, AnyJob>>;
+
+interface Source {
+  batch(id: string): Promise<View>;
+  cancel(id: string): Promise<View>;
+  finish(id: string): Promise<View>;
+  start(body: { job: string; payloads: unknown[]; id?: string; finished?: string }): Promise<View>;
+  chain(id: string): Promise<View>;
+  check(): Promise<View>;
+  close(): Promise<void>;
+}
+
+const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+
+export async function batchCommand(args: readonly string[], loadJobs: JobsLoader, help: () => number): Promise<number> {
+  if (args[0] === 'start') return startCommand(args.slice(1), loadJobs, help);
+  const { values, positionals } = parse('batch', args, { server: { type: 'string' }, jobs: { type: 'string' }, watch: { type: 'boolean' }, cancel: { type: 'boolean' }, finish: { type: 'boolean' }, 'interval-ms': { type: 'string' } }, { min: 1, max: 1 });
+  if (values.help) return help();
+  const source = await openSource(values.server as string | undefined, () => loadJobs(values.jobs));
+  try {
+    const id = positionals[0]!;
+    if (values.cancel) print(await source.cancel(id));
+    if (values.finish) print(await source.finish(id));
+    if (values.watch) return await watch(() => source.batch(id), `batch ${id}`, intOption(values, 'interval-ms', 500, 50, 60_000));
+    if (!values.cancel && !values.finish) print(await source.batch(id));
+    return EXIT.ok;
+  } finally {
+    await source.close();
+  }
+}
+
+async function startCommand(args: readonly string[], loadJobs: JobsLoader, help: () => number): Promise<number> {
+  const { values, positionals } = parse('batch', args, { server: { type: 'string' }, jobs: { type: 'string' }, id: { type: 'string' }, finished: { type: 'string' }, watch: { type: 'boolean' }, 'interval-ms': { type: 'string' } }, { min: 2, max: 2 });
+  if (values.help) return help();
+  const [job, arg] = positionals as [string, string];
+  const payloads = await readPayloads(arg);
+  const source = await openSource(values.server as string | undefined, () => loadJobs(values.jobs));
+  try {
+    const receipt = await source.start({ job, payloads, ...(typeof values.id === 'string' ? { id: values.id } : {}), ...(typeof values.finished === 'string' ? { finished: values.finished } : {}) });
+    print(receipt);
+    if (values.watch) return await watch(() => source.batch(String(receipt.id)), `batch ${String(receipt.id)}`, intOption(values, 'interval-ms', 500, 50, 60_000));
+    return (receipt.failed as unknown[] | undefined)?.length ? EXIT.failed : EXIT.ok;
+  } finally {
+    await source.close();
+  }
+}
+
+export async function chainCommand(args: readonly string[], loadJobs: JobsLoader, help: () => number): Promise<number> {
+  const { values, positionals } = parse('chain', args, { server: { type: 'string' }, jobs: { type: 'string' }, watch: { type: 'boolean' }, 'interval-ms': { type: 'string' } }, { min: 1, max: 1 });
+  if (values.help) return help();
+  const source = await openSource(values.server as string | undefined, () => loadJobs(values.jobs));
+  try {
+    const id = positionals[0]!;
+    if (values.watch) return await watch(() => source.chain(id), `chain ${id}`, intOption(values, 'interval-ms', 500, 50, 60_000));
+    print(await source.chain(id));
+    return EXIT.ok;
+  } finally {
+    await source.close();
+  }
+}
+
+export async function chainsCommand(args: readonly string[], loadJobs: JobsLoader, help: () => number): Promise<number> {
+  const { values, positionals } = parse('chains', args, { server: { type: 'string' }, jobs: { type: 'string' } }, { min: 1, max: 1 });
+  if (values.help) return help();
+  if (positionals[0] !== 'check') throw new CliError(`chains: unknown action ${JSON.stringify(positionals[0])} (check)`);
+  const source = await openSource(values.server as string | undefined, () => loadJobs(values.jobs));
+  try {
+    print(await source.check());
+    return EXIT.ok;
+  } finally {
+    await source.close();
+  }
+}
+
+/** Redraws the bar until the batch (or chain) is done; the last view goes to stdout. */
+async function watch(read: () => Promise<View>, label: string, intervalMs: number): Promise<number> {
+  const bar = createProgressBar(label);
+  for (;;) {
+    const view = await read();
+    const progress = (view.progress as { done?: number; total?: number } | undefined) ?? view;
+    const done = Number(progress.done ?? 0);
+    const total = Number(progress.total ?? (view.state === 'done' ? done : 0));
+    const note = 'completed' in view ? `completed ${String(view.completed)} failed ${String(view.failed)} buried ${String(view.buried)} cancelled ${String(view.cancelled)}` : `link ${String(view.link)} ${String(view.state)}`;
+    bar.update(done, total, note);
+    const over = view.state === 'finished' || view.state === 'done' || view.state === 'failed';
+    if (over && !(view.state === 'done' && 'finishedJob' in view && view.finishedJob !== undefined)) {
+      bar.end();
+      print(view);
+      return EXIT.ok;
+    }
+    // A done batch with a finished job: wait until that is sent (state finished).
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+async function readPayloads(arg: string): Promise<unknown[]> {
+  const parseJson = (text: string, what: string) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      throw new CliError(`${what} is not JSON: ${error instanceof Error ? error.message : String(error)}`, EXIT.refused);
+    }
+  };
+  if (!arg.startsWith('@')) {
+    const value = parseJson(arg, 'payloads');
+    if (!Array.isArray(value)) throw new CliError('payloads: give a JSON array, or @file (.json array or .ndjson lines)', EXIT.refused);
+    return value;
+  }
+  const file = arg.slice(1);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  if (/\.(ndjson|jsonl)$/i.test(file)) return text.split('\n').flatMap((line, i) => (line.trim() === '' ? [] : [parseJson(line, `${file}:${i + 1}`)]));
+  const value = parseJson(text, file);
+  return Array.isArray(value) ? value : [value];
+}
+
+async function openSource(server: string | undefined, loadJobs: () => Promise<Map<string, AnyJob>>): Promise<Source> {
+  if (server !== undefined) return httpSource(server);
+  const config = loadConfig();
+  if (config.adapter === 'memory') return httpSource(DEFAULT_SERVER);
+  const jobs = await loadJobs();
+  const service = await createService(config);
+  const queue = createQueue({ service, jobs: [...jobs.values()] });
+  const { batches, chains } = storesOf(jobs);
+  const found = async (id: string) => {
+    const f = await findBatch(batches, id);
+    if (f === undefined) throw new CliError(`no batch ${JSON.stringify(id)} in the stores of the jobs module`, EXIT.refused);
+    return f;
+  };
+  return {
+    async batch(id) {
+      return batchView((await found(id)).progress);
+    },
+    async cancel(id) {
+      return { id, cancelled: await (await found(id)).store.cancel(id) };
+    },
+    async finish(id) {
+      return { id, ...(await finishBatch(id, { store: (await found(id)).store, service, jobs })) };
+    },
+    async start(body) {
+      const job = jobs.get(body.job);
+      if (job === undefined) throw new CliError(`unknown job ${JSON.stringify(body.job)}`, EXIT.refused);
+      return { ...(await queue.batch(job, body.payloads as never[], { ...(body.id ? { id: body.id } : {}), ...(body.finished ? { finished: body.finished } : {}) })) };
+    },
+    async chain(id) {
+      for (const store of chains) {
+        const record = await store.get(id);
+        if (record !== undefined) return chainView(record);
+      }
+      throw new CliError(`no chain ${JSON.stringify(id)} in the stores of the jobs module`, EXIT.refused);
+    },
+    async check() {
+      const checks = [];
+      for (const store of chains) checks.push(await checkChains({ store, service }));
+      return { checks };
+    },
+    async close() {
+      await service.close?.();
+    },
+  };
+}
+
+function httpSource(base: string): Source {
+  let root: URL;
+  try {
+    root = new URL(base);
+  } catch {
+    throw new CliError(`--server: not a URL: ${JSON.stringify(base)}`, EXIT.usage);
+  }
+  const call = async (method: string, path: string, body?: unknown): Promise<View> => {
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, root), { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new CliError(`cannot reach the jobferry app at ${root.origin}: ${cause?.code ?? cause?.message ?? String(error)} (is \`jobferry dev\` running? set --server)`, EXIT.failed);
+    }
+    let answer: View;
+    try {
+      answer = (await res.json()) as View;
+    } catch {
+      throw new CliError(`${root.origin}${path} answered ${res.status} without JSON: is it a jobferry app?`, EXIT.failed);
+    }
+    if (!res.ok) throw new CliError(String(answer.message ?? answer.error ?? res.statusText), res.status >= 400 && res.status < 500 ? EXIT.refused : EXIT.failed);
+    return answer;
+  };
+  const enc = encodeURIComponent;
+  return {
+    batch: (id) => call('GET', `/batches/${enc(id)}`),
+    cancel: (id) => call('POST', `/batches/${enc(id)}/cancel`),
+    finish: (id) => call('POST', `/batches/${enc(id)}/finish`),
+    start: (body) => call('POST', '/batches', body),
+    chain: (id) => call('GET', `/chains/${enc(id)}`),
+    check: () => call('POST', '/chains/check'),
+    async close() {},
+  };
+}
