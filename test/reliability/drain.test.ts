@@ -6,14 +6,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSqsEmulator, type SqsEmulator } from '../../adapters/sqs/emulator.ts';
 import type { DrainFigures } from './harness/drain.ts';
-import { describeDrain, drainMemory, drainSqs } from './suites/drain.ts';
+import { startCloudTasksBackend, type CloudTasksBackend } from './harness/rigs/cloud-tasks-rig.ts';
+import { describeDrain, drainCloudTasks, drainMemory, drainSqs } from './suites/drain.ts';
 
 let sqs: SqsEmulator;
+let cloudTasks: CloudTasksBackend;
 beforeAll(async () => {
-  sqs = await startSqsEmulator();
+  [sqs, cloudTasks] = await Promise.all([startSqsEmulator(), startCloudTasksBackend()]);
 });
 afterAll(async () => {
-  await sqs?.stop();
+  await Promise.all([sqs?.stop(), cloudTasks?.close()]);
 });
 
 function expectCleanDrain(d: DrainFigures) {
@@ -28,7 +30,8 @@ function expectCleanDrain(d: DrainFigures) {
   expect(d.unhandled, why).toBe(0);
 }
 
-describe('graceful drain (shortened)', () => {
+// Timer-bound, not CPU-bound: the transports drain side by side.
+describe.concurrent('graceful drain (shortened)', () => {
   it('memory: SIGTERM under load', { timeout: 40_000 }, async () => {
     const d = await drainMemory('ci');
 
@@ -40,6 +43,14 @@ describe('graceful drain (shortened)', () => {
 
   it('sqs: SIGTERM under load', { timeout: 60_000 }, async () => {
     const d = await drainSqs(sqs, 'ci');
+
+    expectCleanDrain(d);
+    expect(d.finished, describeDrain(d)).toBeGreaterThan(0);
+    expect(d.released, describeDrain(d)).toBeGreaterThan(0);
+  });
+
+  it('cloud-tasks pull: SIGTERM under load', { timeout: 60_000 }, async () => {
+    const d = await drainCloudTasks(cloudTasks, 'ci');
 
     expectCleanDrain(d);
     expect(d.finished, describeDrain(d)).toBeGreaterThan(0);

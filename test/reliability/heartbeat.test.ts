@@ -1,5 +1,5 @@
 /**
- * Heartbeat and timeouts (CI lease: 1 s memory, 2 s SQS): a job running 3x its lease is never
+ * Heartbeat and timeouts (CI lease: 1 s memory, 2 s SQS and Cloud Tasks): a job running 3x its lease is never
  * redelivered while its worker lives; after a SIGKILL it is redelivered within one lease; a
  * touch error after completion is not a failure; a late result after a timeout is discarded
  * and never acknowledged.
@@ -7,14 +7,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSqsEmulator, type SqsEmulator } from '../../adapters/sqs/emulator.ts';
 import type { HeartbeatFigures } from './harness/heartbeat.ts';
-import { describeHeartbeat, heartbeatMemory, heartbeatSqs } from './suites/heartbeat.ts';
+import { startCloudTasksBackend, type CloudTasksBackend } from './harness/rigs/cloud-tasks-rig.ts';
+import { describeHeartbeat, heartbeatCloudTasks, heartbeatMemory, heartbeatSqs } from './suites/heartbeat.ts';
 
 let sqs: SqsEmulator;
+let cloudTasks: CloudTasksBackend;
 beforeAll(async () => {
-  sqs = await startSqsEmulator();
+  [sqs, cloudTasks] = await Promise.all([startSqsEmulator(), startCloudTasksBackend()]);
 });
 afterAll(async () => {
-  await sqs?.stop();
+  await Promise.all([sqs?.stop(), cloudTasks?.close()]);
 });
 
 function expectAllPassed(h: HeartbeatFigures) {
@@ -25,7 +27,8 @@ function expectAllPassed(h: HeartbeatFigures) {
   expect(h.ignoredAbort.passed, why).toBe(true);
 }
 
-describe('heartbeat and timeouts', () => {
+// Timer-bound, not CPU-bound: the transports run side by side.
+describe.concurrent('heartbeat and timeouts', () => {
   it('memory', { timeout: 40_000 }, async () => {
     const h = await heartbeatMemory('ci');
 
@@ -35,6 +38,14 @@ describe('heartbeat and timeouts', () => {
 
   it('sqs (worker children; SIGKILL of the one running the job)', { timeout: 60_000 }, async () => {
     const h = await heartbeatSqs(sqs, 'ci');
+
+    expectAllPassed(h);
+    expect(h.afterKill.applicable).toBe(true);
+    expect(h.longRun.touches, describeHeartbeat(h)).toBeGreaterThanOrEqual(4);
+  });
+
+  it('cloud-tasks pull (worker children; SIGKILL of the one running the job)', { timeout: 60_000 }, async () => {
+    const h = await heartbeatCloudTasks(cloudTasks, 'ci');
 
     expectAllPassed(h);
     expect(h.afterKill.applicable).toBe(true);

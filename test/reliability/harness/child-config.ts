@@ -7,7 +7,7 @@ import type { LedgerJobOptions } from './jobs.ts';
 export type TransportConfig =
   | { kind: 'memory'; queue: string; /** Jobs the child enqueues into its own queue at start, work spread over [min, max] ms. */ seed?: { count: number; workMs: readonly [number, number] } }
   | { kind: 'sqs'; endpoint: string; region: string; queueUrl: string; deadLetterQueueUrl?: string; waitTimeSeconds?: number }
-  | { kind: 'cloud-tasks'; host: string; port: number; queue: string; deadLetterQueue?: string };
+  | { kind: 'cloud-tasks'; /** `host:port` of the emulator (or a fault proxy in front of it). */ endpoint: string; project: string; location: string; queueId: string; deadLetterQueueId: string; pollIntervalMs?: number };
 
 export interface WorkerSettings {
   concurrency: number;

@@ -8,6 +8,7 @@
  */
 import type { Child } from './child.ts';
 import { createFleet, startKiller, type Fleet } from './fleet.ts';
+import { storeKeyOf } from './idempotency.ts';
 import { jobIdOf, type LedgerPayload } from './jobs.ts';
 import { createLedgerReader, type Entry } from './ledger.ts';
 import { countLedger, type BuriedRecord, type LedgerFigures } from './ledger-figures.ts';
@@ -46,6 +47,8 @@ export interface KillOptions {
   /** Longest the queue may take to settle after the last effect (a lease or two). */
   settleTimeoutMs: number;
   seed?: number;
+  /** Idempotency is on in the children: duplicates are judged by the store's completion records. */
+  idempotency?: boolean;
   /** Progress lines (every few seconds). */
   progress?: (line: string) => void;
 }
@@ -100,7 +103,7 @@ export async function runKillHarness(rig: KillRig, options: KillOptions): Promis
     await fleet.stop(15_000);
     const durationMs = Date.now() - started;
     reader.poll();
-    const figures = countLedger(ids, reader.entries, await rig.buried(), killed);
+    const figures = countLedger(ids, reader.entries, await rig.buried(), { killed, storeKeyOf: options.idempotency ? storeKeyOf : undefined });
     return { transport: rig.name, kills: killer.kills, spawned: fleet.spawned, durationMs, settled, ...figures };
   } finally {
     killer?.stop();

@@ -6,9 +6,11 @@
  * - redeliveries: deliveries beyond the first, summed over jobs (what the transport handed
  *   out again: after a kill, a lease that ran out, a retry);
  * - of the duplicates, those in the crash window: the run that wrote the first effect was
- *   SIGKILLed before it acknowledged the job, so the completion may never have been recorded
- *   (the window src/idempotency/README.md names: effect done, completion not yet stored).
- *   With idempotency on, a duplicate outside that window is a jobferry failure;
+ *   SIGKILLed before its completion was recorded. With idempotency on, "recorded" is the
+ *   store's completion record (`stored` lines; src/idempotency/README.md names this window:
+ *   effect done, completion not yet stored) and a duplicate outside the window is a jobferry
+ *   failure. Without idempotency, it is the ack: a run killed after its effect and before its
+ *   ack is redelivered, as at-least-once delivery allows;
  * - double acks: one delivery (job id + attempt) acknowledged twice (never allowed; two
  *   deliveries of a job that both ran are acknowledged once each).
  */
@@ -38,7 +40,16 @@ export interface LedgerFigures {
   readonly unhandledSamples: readonly string[];
 }
 
-export function countLedger(jobIds: readonly string[], entries: readonly Entry[], buried: readonly BuriedRecord[], killed: ReadonlySet<number> = new Set()): LedgerFigures {
+export interface CountOptions {
+  /** Pids that were SIGKILLed. */
+  killed?: ReadonlySet<number>;
+  /** With idempotency on: the store key of a job id (completions are recorded under it). */
+  storeKeyOf?: (jobId: string) => string;
+}
+
+export function countLedger(jobIds: readonly string[], entries: readonly Entry[], buried: readonly BuriedRecord[], options: CountOptions = {}): LedgerFigures {
+  const killed = options.killed ?? new Set<number>();
+  const storedBy = new Set<string>(); // `${storeKey} ${pid}`
   const effects = new Map<string, number>();
   const firstEffect = new Map<string, Entry>();
   const ackedBy = new Set<string>(); // `${jobId} ${pid}`
@@ -65,6 +76,9 @@ export function countLedger(jobIds: readonly string[], entries: readonly Entry[]
         break;
       case 'start':
         handlerRuns++;
+        break;
+      case 'stored':
+        if (e.detail === 'true') storedBy.add(`${e.jobId} ${e.pid}`);
         break;
       case 'unhandled':
         unhandled++;
@@ -98,7 +112,8 @@ export function countLedger(jobIds: readonly string[], entries: readonly Entry[]
       duplicateEffects += n - 1;
       jobsWithDuplicates++;
       const first = firstEffect.get(id)!;
-      if (killed.has(first.pid) && !ackedBy.has(`${id} ${first.pid}`)) inWindow += n - 1;
+      const recorded = options.storeKeyOf ? storedBy.has(`${options.storeKeyOf(id)} ${first.pid}`) : ackedBy.has(`${id} ${first.pid}`);
+      if (killed.has(first.pid) && !recorded) inWindow += n - 1;
     }
     redeliveries += Math.max(0, (deliveries.get(id) ?? 0) - 1);
   }

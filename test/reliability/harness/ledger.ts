@@ -22,6 +22,8 @@ export type EntryKind =
   | 'complete'
   | 'release'
   | 'bury'
+  /** The idempotency store recorded the job's completion (jobId holds the store key). */
+  | 'stored'
   /** A reserve call started (drain: none may start after the signal). */
   | 'reserve-call'
   /** The process got SIGTERM. */

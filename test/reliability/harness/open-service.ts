@@ -1,6 +1,7 @@
 /**
  * The child's side of a transport: the real adapter, pointed at the emulator the parent runs.
- * SDK retries are off (maxAttempts 1), so every transport fault reaches jobferry itself.
+ * SDK retries are off (SQS maxAttempts 1, gax retry null), so every transport fault reaches
+ * jobferry itself.
  */
 import type { JobService } from '../../../src/index.ts';
 import type { TransportConfig } from './child-config.ts';
@@ -30,16 +31,19 @@ export function sqsClientConfig(endpoint: string, region: string) {
 }
 
 async function openCloudTasks(transport: Extract<TransportConfig, { kind: 'cloud-tasks' }>): Promise<JobService> {
-  // The pull side of the Cloud Tasks adapter (v2beta2 LeaseTasks): loaded by path, so this
-  // file still compiles and the other transports still run while it is being written.
-  const path = '../../../adapters/cloud-tasks/index.ts';
-  let adapter: Record<string, unknown>;
-  try {
-    adapter = (await import(path)) as Record<string, unknown>;
-  } catch (error) {
-    throw new Error(`[cloud-tasks] the pull adapter is missing: adapters/cloud-tasks/index.ts could not be loaded (${(error as Error).message})`);
-  }
-  const create = adapter.createCloudTasksService;
-  if (typeof create !== 'function') throw new Error('[cloud-tasks] the pull adapter is missing: adapters/cloud-tasks/index.ts exports no createCloudTasksService');
-  return (create as (options: unknown) => JobService)({ queue: transport.queue, deadLetterQueue: transport.deadLetterQueue, grpc: { host: transport.host, port: transport.port } });
+  const { createCloudTasksService } = await import('../../../adapters/cloud-tasks/index.ts');
+  return createCloudTasksService({
+    mode: 'pull',
+    project: transport.project,
+    location: transport.location,
+    queueId: transport.queueId,
+    deadLetterQueueId: transport.deadLetterQueueId,
+    endpoint: transport.endpoint,
+    insecure: true,
+    pollIntervalMs: transport.pollIntervalMs,
+    // No gax retries: every transport fault reaches jobferry itself (as maxAttempts 1 does for SQS).
+    callOptions: CLOUD_TASKS_CALL,
+  });
 }
+
+export const CLOUD_TASKS_CALL = { retry: null, timeout: 10_000 } as const;

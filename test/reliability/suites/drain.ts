@@ -4,6 +4,7 @@ import { spawnChild } from '../harness/child.ts';
 import type { PullChildConfig } from '../harness/child-config.ts';
 import { runDrain, type DrainFigures, type DrainRig } from '../harness/drain.ts';
 import { jobIdOf, spread } from '../harness/jobs.ts';
+import { cloudTasksPullRig, cloudTasksQueueRig, type CloudTasksBackend } from '../harness/rigs/cloud-tasks-rig.ts';
 import { sqsPullRig, sqsQueueRig } from '../harness/rigs/sqs-rig.ts';
 import { scratchDir } from '../harness/tmp.ts';
 import { DRAIN, type Profile } from './profile.ts';
@@ -41,6 +42,27 @@ export async function drainSqs(sqs: SqsEmulator, profile: Profile): Promise<Drai
     queueDiesWithWorker: false,
     prepare: () => queue.enqueue(jobIds.map((id, n) => ({ id, payload: { n, workMs: spread(n, s.workMs[0], s.workMs[1]) } }))),
     spawnWorker: (label, worker) => sqsPullRig(queue, { ledgerDir: dir.path, worker: { ...worker, leaseMs: 30_000 }, job: JOB }).spawnWorker(label),
+    buried: () => queue.buried(),
+    close: async () => {
+      await queue.close();
+      dir.remove();
+    },
+  };
+  return runDrain(rig, s);
+}
+
+export async function drainCloudTasks(backend: CloudTasksBackend, profile: Profile): Promise<DrainFigures> {
+  const s = DRAIN[profile];
+  const dir = scratchDir('drain-cloud-tasks');
+  const queue = await cloudTasksQueueRig(backend, 'drain');
+  const jobIds = Array.from({ length: s.jobs }, (_, n) => jobIdOf(n));
+  const rig: DrainRig = {
+    name: 'cloud-tasks pull',
+    ledgerDir: dir.path,
+    jobIds,
+    queueDiesWithWorker: false,
+    prepare: () => queue.enqueue(jobIds.map((id, n) => ({ id, payload: { n, workMs: spread(n, s.workMs[0], s.workMs[1]) } }))),
+    spawnWorker: (label, worker) => cloudTasksPullRig(queue, { ledgerDir: dir.path, worker: { ...worker, leaseMs: 30_000 }, job: JOB }).spawnWorker(label),
     buried: () => queue.buried(),
     close: async () => {
       await queue.close();

@@ -5,6 +5,7 @@
 import type { SqsEmulator } from '../../../adapters/sqs/emulator.ts';
 import type { IdempotencyConfig } from '../harness/child-config.ts';
 import { runKillHarness, type KillFigures, type KillRig } from '../harness/kill-harness.ts';
+import { cloudTasksPullRig, cloudTasksQueueRig, type CloudTasksBackend } from '../harness/rigs/cloud-tasks-rig.ts';
 import { lambdaRig } from '../harness/rigs/lambda-rig.ts';
 import { sqsPullRig, sqsQueueRig } from '../harness/rigs/sqs-rig.ts';
 import { scratchDir } from '../harness/tmp.ts';
@@ -31,6 +32,14 @@ export async function killSqsPull(sqs: SqsEmulator, profile: Profile, options: K
   return run(rig, profile, options, dir);
 }
 
+export async function killCloudTasks(backend: CloudTasksBackend, profile: Profile, options: KillRunOptions = {}): Promise<KillResult> {
+  const s = KILL[profile];
+  const queue = await cloudTasksQueueRig(backend, 'kill');
+  const dir = scratchDir('kill-cloud-tasks');
+  const rig = cloudTasksPullRig(queue, { ledgerDir: dir.path, worker: { concurrency: s.concurrency, leaseMs: s.leaseMs, waitMs: 1_000, batchSize: 10 }, job: JOB(s.leaseMs), idempotency: options.idempotency });
+  return run(rig, profile, options, dir);
+}
+
 export async function killLambda(sqs: SqsEmulator, profile: Profile, options: KillRunOptions = {}): Promise<KillResult & { invocations: number; crashedInvocations: number }> {
   const s = KILL[profile];
   // The queue's visibility timeout is the Lambda path's lease.
@@ -45,7 +54,7 @@ export async function killLambda(sqs: SqsEmulator, profile: Profile, options: Ki
 export async function run(rig: KillRig, profile: Profile, options: KillRunOptions, dir: { remove(): void }): Promise<KillResult> {
   const s = KILL[profile];
   try {
-    const figures = await runKillHarness(rig, { ...s, progress: options.progress });
+    const figures = await runKillHarness(rig, { ...s, progress: options.progress, idempotency: options.idempotency !== undefined });
     return { ...figures, idempotency: options.idempotency !== undefined, minKills: s.minKills, meanKillIntervalMs: figures.kills > 0 ? Math.round(figures.durationMs / figures.kills) : 0 };
   } finally {
     await rig.close().catch(() => {});

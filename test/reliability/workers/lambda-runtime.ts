@@ -15,7 +15,7 @@ import { sqsClientConfig } from '../harness/open-service.ts';
 const config = readChildConfig<LambdaChildConfig>();
 const runtime = startChildRuntime(config.label, config.ledgerDir);
 const { ledger } = runtime;
-const extra = config.idempotency ? await idempotencyOption(config.idempotency) : undefined;
+const extra = config.idempotency ? await idempotencyOption(config.idempotency, ledger) : undefined;
 const job = ledgerJob(ledger, { ...config.job, extra });
 
 const handler = createSqsHandler({

@@ -27,7 +27,7 @@ process.on('SIGTERM', () => {
 
 const raw = await openService(config.transport);
 const service = recordingService(raw, ledger);
-const extra = config.idempotency ? await idempotencyOption(config.idempotency) : undefined;
+const extra = config.idempotency ? await idempotencyOption(config.idempotency, ledger) : undefined;
 const job = ledgerJob(ledger, { ...config.job, extra });
 
 if (config.transport.kind === 'memory' && config.transport.seed) {

@@ -1,0 +1,58 @@
+/**
+ * Cloud Tasks pull for the heartbeat checks: worker children reach the emulator through the
+ * gRPC fault proxy, which can hold RenewLease calls (the heartbeat's touches) and sees the
+ * status the emulator answers once they go through.
+ */
+import type { HeartbeatRig, TouchHold } from '../heartbeat.ts';
+import { startGrpcFaultProxy } from '../grpc-fault-proxy.ts';
+import { scratchDir } from '../tmp.ts';
+import { childWorker } from './child-worker.ts';
+import { cloudTasksPullRig, cloudTasksQueueRig, type CloudTasksBackend } from './cloud-tasks-rig.ts';
+
+export async function cloudTasksHeartbeatRig(backend: CloudTasksBackend): Promise<HeartbeatRig> {
+  const dir = scratchDir('heartbeat-cloud-tasks');
+  const queue = await cloudTasksQueueRig(backend, 'heartbeat');
+  const proxy = await startGrpcFaultProxy(backend.emulator.grpcEndpoint);
+  return {
+    name: 'cloud-tasks pull',
+    ledgerDir: dir.path,
+    enqueue: (id, payload) => queue.enqueue([{ id, payload }]),
+    startWorker(label, worker, job) {
+      const rig = cloudTasksPullRig(queue, { ledgerDir: dir.path, worker, job, endpoint: proxy.endpoint, pollIntervalMs: 100 });
+      return childWorker(rig.spawnWorker(label.replace(/\W+/g, '-')));
+    },
+    holdTouches(): TouchHold {
+      let open!: () => void;
+      const release = new Promise<void>((r) => (open = r));
+      let held = 0;
+      let errors = 0;
+      const off = proxy.onResponse((answer) => {
+        if (answer.method === 'RenewLease' && answer.code !== 0) errors++;
+      });
+      proxy.setRule((call) => {
+        if (call.method !== 'RenewLease') return undefined;
+        held++;
+        return { type: 'hold', release };
+      });
+      return {
+        get errors() {
+          return errors;
+        },
+        get held() {
+          return held;
+        },
+        release() {
+          proxy.setRule(undefined);
+          open();
+          setTimeout(off, 30_000).unref();
+        },
+      };
+    },
+    pending: () => queue.pending(),
+    async close() {
+      await proxy.close();
+      await queue.close();
+      dir.remove();
+    },
+  };
+}
