@@ -94,3 +94,7 @@ export type {
   MemoryIdempotencyStore,
   MemoryIdempotencyStoreOptions,
 } from './idempotency/index.ts';
+// Batches, continuations and exclusive jobs: each folder's index is its public surface.
+export * from './batch/index.ts';
+export * from './continuation/index.ts';
+export * from './exclusive/index.ts';
