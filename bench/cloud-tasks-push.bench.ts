@@ -174,6 +174,9 @@ async function main(): Promise<void> {
   console.log(`requests/s on loopback, autocannon ${connections} connections, ${durationS} s x ${rounds} interleaved rounds (median):`);
   for (const k of kinds) console.log(`  ${names[k].padEnd(58)} ${Math.round(rps[k]).toLocaleString('en-US').padStart(8)} /s  (${(rps[k] / rps.bare).toFixed(3)}x bare)`);
 
+  const inProcess = await measureInProcess(envelope);
+  console.log(`in process, no HTTP (ns per request, median of interleaved rounds): JSON.parse alone ${Math.round(inProcess.parse)}, pipeline.run ${Math.round(inProcess.pipeline)}, push core (remembered token + pipeline + answer) ${Math.round(inProcess.core)}; the handler's own part ${Math.round(inProcess.core - inProcess.pipeline)}`);
+
   const entry = await measureEntry();
   console.log('push entry (adapters/cloud-tasks/push.ts, esbuild, minified, code splitting, jose bundled):');
   console.log(`  loaded with the entry: ${entry.entryBytes} bytes (${Object.entries(entry.composition).map(([k, v]) => `${k} ${v}`).join(', ')}); loaded only when used: ${entry.lazyBytes} bytes`);
@@ -195,10 +198,62 @@ async function main(): Promise<void> {
       requestsPerSecond: Object.fromEntries(kinds.map((k) => [k, Math.round(rps[k])])),
       ratios: { push: round(rps.push / rps.bare), pushSignatureEveryRequest: round(rps['push-nocache'] / rps.bare) },
       load: { connections, durationS, rounds },
+      inProcessNsPerRequest: { parseOnly: Math.round(inProcess.parse), pipeline: Math.round(inProcess.pipeline), pushCore: Math.round(inProcess.core) },
       entry: { bytes: entry.entryBytes, lazyBytes: entry.lazyBytes, composition: entry.composition, importMs: { empty: round(entry.emptyMs, 2), bundle: round(entry.bundleMs, 2), net: round(entry.netMs, 2), coreNet: round(entry.coreMs, 2), beyondCore: round(entry.beyondCoreMs, 2), sourceNet: round(entry.sourceNetMs, 2) } },
     },
     targets,
   );
+}
+
+/** Where a request's CPU goes without HTTP: JSON.parse alone, the pipeline, the push core. */
+async function measureInProcess(envelope: string) {
+  const { createServer } = await import('node:http');
+  const { z } = await import('zod');
+  const { generateKeyPair, exportJWK, SignJWT } = await import('jose');
+  const { defineJob } = await import('../src/job.ts');
+  const { createPipeline } = await import('../src/pipeline.ts');
+  const { createPushCore } = await import('../adapters/cloud-tasks/push.ts');
+  const { compare } = await import('./lib.ts');
+  const { privateKey, publicKey } = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', alg: 'RS256' };
+  const jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+  const audience = 'https://jobs.example.run.app/tasks';
+  const now = Math.floor(Date.now() / 1000);
+  const token = await new SignJWT({ email: SA, email_verified: true }).setProtectedHeader({ alg: 'RS256', kid: 'bench' }).setIssuer('https://accounts.google.com').setAudience(audience).setIssuedAt(now).setExpirationTime(now + 3600).sign(privateKey);
+  const job = defineJob({
+    name: 'bench.order',
+    schema: z.object({ orderId: z.string(), customer: z.object({ id: z.number().int(), email: z.string() }), items: z.array(z.object({ sku: z.string(), quantity: z.number().int() })), note: z.string().optional() }),
+    handler: async () => {},
+  });
+  const pipeline = createPipeline({ jobs: [job], adapter: 'cloud-tasks', queue: 'bench', maxBodyBytes: 1_048_576 });
+  const core = createPushCore({
+    jobs: [job],
+    pipeline,
+    service: () => {
+      throw new Error('not needed');
+    },
+    authentication: { serviceAccountEmail: SA, audience, jwksUrl: `http://127.0.0.1:${(jwks.address() as { port: number }).port}/certs` },
+    queueMaxAttempts: 100,
+  });
+  const body = Buffer.from(envelope);
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'x-cloudtasks-taskretrycount': '0', 'x-cloudtasks-taskname': '0123456789abcdef', 'content-length': String(body.length) };
+  const request = { method: 'POST', url: audience, header: (name: string) => headers[name], readBody: async () => body };
+  if ((await core.handle(request)).status !== 200) throw new Error('the push core did not complete the benchmark job');
+  let sink = 0;
+  const n = quick ? 20_000 : 100_000;
+  const rows = await compare(
+    [
+      { name: 'parse', run: (count) => { for (let i = 0; i < count; i++) sink += (JSON.parse(body.toString('utf8')) as { v: number }).v; } },
+      { name: 'pipeline', async run(count) { for (let i = 0; i < count; i++) if ((await pipeline.run({ body, attempt: 1, transportId: 't', maxAttempts: 100 })).type === 'completed') sink++; } },
+      { name: 'core', async run(count) { for (let i = 0; i < count; i++) if ((await core.handle(request)).status === 200) sink++; } },
+    ],
+    { n, rounds: quick ? 3 : 7 },
+  );
+  jwks.close();
+  if (sink === 0) throw new Error('nothing ran');
+  const ns = (name: string) => rows.find((r) => r.name === name)!.nsPerOp;
+  return { parse: ns('parse'), pipeline: ns('pipeline'), core: ns('core') };
 }
 
 async function measureEntry() {

@@ -51,6 +51,8 @@ interface Remembered {
   readonly exp: number;
   readonly aud: readonly string[];
   readonly email: string;
+  /** The last audience list this token matched (the configured list is one array: checked once). */
+  okFor: readonly string[] | undefined;
 }
 
 export function createVerifier(settings: VerifierSettings, now: () => number = Date.now): Verifier {
@@ -91,16 +93,29 @@ export function createVerifier(settings: VerifierSettings, now: () => number = D
     return { ok: true, email };
   };
 
-  const fromCache = (token: string, audiences: readonly string[]): AuthVerdict | undefined => {
-    const hit = cache.get(token);
-    if (hit === undefined) return undefined;
+  // Cloud Tasks sends one token with many tasks: the last header seen is compared first, which
+  // is cheaper than hashing the token for the map.
+  let lastHeader: string | undefined;
+  let lastToken = '';
+  let lastHit: Remembered | undefined;
+
+  const judge = (token: string, hit: Remembered, audiences: readonly string[]): AuthVerdict => {
     if (hit.exp <= now() / 1000 - settings.clockToleranceSeconds) {
       cache.delete(token);
+      lastHeader = lastHit = undefined;
       return { ok: false, status: 401, reason: 'the token has expired (exp)' };
     }
     // The cache holds what the signature covers; the audience depends on the request.
-    if (!hit.aud.some((a) => audiences.includes(a))) return { ok: false, status: 401, reason: 'the token is not for this handler (aud)' };
+    if (hit.okFor !== audiences) {
+      if (!hit.aud.some((a) => audiences.includes(a))) return { ok: false, status: 401, reason: 'the token is not for this handler (aud)' };
+      hit.okFor = audiences;
+    }
     return { ok: true, email: hit.email };
+  };
+
+  const fromCache = (token: string, audiences: readonly string[]): AuthVerdict | undefined => {
+    const hit = cache.get(token);
+    return hit === undefined ? undefined : judge(token, hit, audiences);
   };
 
   const remember = (token: string, payload: JWTPayload, email: string) => {
@@ -109,7 +124,7 @@ export function createVerifier(settings: VerifierSettings, now: () => number = D
     const aud = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud.filter((a: unknown): a is string => typeof a === 'string') : [];
     // Remembered no longer than the token is valid: min(exp, iat + maxTokenAge).
     const exp = typeof payload.iat === 'number' ? Math.min(payload.exp, payload.iat + settings.maxTokenAgeSeconds) : payload.exp;
-    cache.set(token, { exp, aud, email });
+    cache.set(token, { exp, aud, email, okFor: undefined });
   };
 
   const tokenOf = (authorization: string | undefined): string | undefined => {
@@ -121,9 +136,15 @@ export function createVerifier(settings: VerifierSettings, now: () => number = D
 
   return {
     remembered(authorization, audiences) {
-      if (cache.size === 0) return undefined;
+      if (cache.size === 0 || authorization === undefined) return undefined;
+      if (authorization === lastHeader && lastHit !== undefined) return judge(lastToken, lastHit, audiences);
       const token = tokenOf(authorization);
-      return token === undefined ? undefined : fromCache(token, audiences);
+      const hit = token === undefined ? undefined : cache.get(token);
+      if (hit === undefined) return undefined;
+      lastHeader = authorization;
+      lastToken = token!;
+      lastHit = hit;
+      return judge(token!, hit, audiences);
     },
 
     async verify(authorization, audiences) {

@@ -23,7 +23,10 @@ export interface PushRequest {
   readonly method: string;
   /** The absolute URL the request was sent to (the default audience). */
   readonly url: string;
-  /** A header by lower-case name. */
+  /**
+   * A header by lower-case name. The core asks only for authorization, content-length, host,
+   * x-cloudtasks-taskretrycount, x-cloudtasks-taskname and x-jobferry-attempts-before.
+   */
   header(name: string): string | undefined;
   /** Reads the whole body, or resolves undefined as soon as it passes `maxBytes` (reading stops). */
   readBody(maxBytes: number): Promise<Uint8Array | undefined>;

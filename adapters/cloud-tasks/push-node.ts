@@ -55,11 +55,13 @@ export const createFunctionsPushHandler: (options: PushHandlerOptions) => NodePu
 // The headers the handler reads, by lower-case name. Read straight from rawHeaders: building
 // req.headers (every header, lower-cased, joined) would cost more than the lookups.
 const WANTED = new Set(['authorization', 'content-length', 'host', 'x-cloudtasks-taskretrycount', 'x-cloudtasks-taskname', 'x-jobferry-attempts-before']);
+const WANTED_LENGTHS = new Set([...WANTED].map((name) => name.length));
 
 function fromNodeRequest(req: IncomingMessage): PushRequest {
   const raw = req.rawHeaders;
   const picked: Record<string, string> = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (!WANTED_LENGTHS.has(raw[i]!.length)) continue;
     const name = raw[i]!.toLowerCase();
     // The first of repeated headers wins, as node does for Authorization and Host.
     if (WANTED.has(name) && picked[name] === undefined) picked[name] = raw[i + 1]!;
