@@ -42,3 +42,29 @@ export const HEARTBEAT_LEASE_MS: Record<Profile, { memory: number; sqs: number; 
   ci: { memory: 1_000, sqs: 2_000, cloudTasks: 2_000 },
   full: { memory: 4_000, sqs: 4_000, cloudTasks: 4_000 },
 };
+
+export interface FaultSettings {
+  phaseMs: number;
+  jobsPerSecond: number;
+  jobsAfterRecreate: number;
+  drainTimeoutMs: number;
+}
+
+export const FAULTS: Record<Profile, FaultSettings> = {
+  ci: { phaseMs: 2_000, jobsPerSecond: 20, jobsAfterRecreate: 20, drainTimeoutMs: 30_000 },
+  full: { phaseMs: 15_000, jobsPerSecond: 50, jobsAfterRecreate: 200, drainTimeoutMs: 120_000 },
+};
+
+export interface SoakSettings {
+  durationMs: number;
+  sampleMs: number;
+  warmUpMs: number;
+  limitMbPerHour: number;
+}
+
+/** The full soak's length is `--soak-minutes` (default 30); CI runs 20 s only to check it works. */
+export function soakSettings(profile: Profile, minutes = 30): SoakSettings {
+  if (profile === 'ci') return { durationMs: 20_000, sampleMs: 1_000, warmUpMs: 5_000, limitMbPerHour: 5 };
+  const durationMs = minutes * 60_000;
+  return { durationMs, sampleMs: 10_000, warmUpMs: Math.min(5 * 60_000, durationMs / 5), limitMbPerHour: 5 };
+}

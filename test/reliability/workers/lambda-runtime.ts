@@ -30,6 +30,10 @@ const handler = createSqsHandler({
 
 let busy = false;
 process.on('message', (message: ParentMessage) => {
+  if (message.type === 'status') {
+    void runtime.send({ type: 'status', inFlight: busy ? 1 : 0, counts: { unhandled: runtime.unhandled }, events: { ...runtime.events } });
+    return;
+  }
   if (message.type !== 'invoke') return;
   if (busy) {
     void runtime.send({ type: 'failed', id: message.id, error: 'the runtime is busy: one invocation at a time' });

@@ -24,8 +24,12 @@ export interface CloudTasksBackend {
   close(): Promise<void>;
 }
 
-export async function startCloudTasksBackend(): Promise<CloudTasksBackend> {
-  const emulator = await startCloudTasksEmulator();
+/**
+ * `queueRecreateDelayMs`: the real service keeps a deleted queue's name for 7 days (so does the
+ * emulator by default); the fault suite sets 0 to delete a queue and make it again at once.
+ */
+export async function startCloudTasksBackend(options: { queueRecreateDelayMs?: number } = {}): Promise<CloudTasksBackend> {
+  const emulator = await startCloudTasksEmulator(options.queueRecreateDelayMs === undefined ? {} : { queueRecreateDelayMs: options.queueRecreateDelayMs });
   const admin = new v2beta2.CloudTasksClient(emulator.clientOptions());
   return {
     emulator,

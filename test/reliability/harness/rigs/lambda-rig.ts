@@ -23,6 +23,8 @@ export interface LambdaRigOptions {
   idempotency?: IdempotencyConfig;
   /** Longest an invocation waits for a free runtime (a cold start) before it fails. */
   coldStartTimeoutMs?: number;
+  /** Where the function's own SQS calls go (a fault proxy); default the emulator. The mapping (the platform) always calls the emulator. */
+  endpoint?: string;
 }
 
 export function lambdaRig(queueRig: SqsQueueRig, options: LambdaRigOptions): KillRig & { readonly invocations: () => { total: number; crashed: number } } {
@@ -81,7 +83,7 @@ export function lambdaRig(queueRig: SqsQueueRig, options: LambdaRigOptions): Kil
       const config: LambdaChildConfig = {
         label,
         ledgerDir: options.ledgerDir,
-        sqs: { endpoint: emulator.endpoint, region: emulator.region, queueUrl: queue.queueUrl, deadLetterQueueUrl: queue.deadLetterQueueUrl! },
+        sqs: { endpoint: options.endpoint ?? emulator.endpoint, region: emulator.region, queueUrl: queue.queueUrl, deadLetterQueueUrl: queue.deadLetterQueueUrl! },
         job: options.job,
         idempotency: options.idempotency,
       };

@@ -5,6 +5,7 @@
  */
 import { createSqsService, type SqsService } from '../../../../adapters/sqs/index.ts';
 import { startSqsEmulator, uniqueQueueName, type SqsEmulator, type TestQueue } from '../../../../adapters/sqs/emulator.ts';
+import { loadSqsSdk } from '../../../../adapters/sqs/sdk.ts';
 import { createQueue } from '../../../../src/index.ts';
 import { spawnChild, type Child } from '../child.ts';
 import type { IdempotencyConfig, PullChildConfig, WorkerSettings } from '../child-config.ts';
@@ -20,6 +21,10 @@ export interface SqsQueueRig {
   enqueue(jobs: ReadonlyArray<{ id: string; payload: LedgerPayload }>): Promise<void>;
   pending(): Promise<number>;
   buried(): Promise<BuriedRecord[]>;
+  /** Deletes the live queue (its messages go with it); the dead-letter queue stays. */
+  deleteQueue(): Promise<void>;
+  /** Makes the live queue again under the same name (and URL), empty. */
+  recreateQueue(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,6 +32,7 @@ export interface SqsQueueRig {
 export async function sqsQueueRig(emulator: SqsEmulator, prefix: string, leaseSeconds = 30): Promise<SqsQueueRig> {
   // SQS itself never dead-letters here (1000 receives): every dead letter is a jobferry bury, with its reason.
   const queue = await emulator.createQueue(uniqueQueueName(prefix), { deadLetter: { maxReceiveCount: 1_000 }, visibilityTimeoutSeconds: leaseSeconds });
+  const attributes = { VisibilityTimeout: String(leaseSeconds), RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queue.deadLetterQueueArn, maxReceiveCount: 1_000 }) };
   const service = createSqsService({ queueUrl: queue.queueUrl, deadLetterQueueUrl: queue.deadLetterQueueUrl, clientConfig: emulator.clientConfig });
   return {
     emulator,
@@ -45,6 +51,15 @@ export async function sqsQueueRig(emulator: SqsEmulator, prefix: string, leaseSe
     async buried() {
       const list = await service.listBuried({ max: 100_000 });
       return list.map((b) => ({ jobId: envelopeIdOf(b.body) ?? b.transportId, reason: b.reason }));
+    },
+    async deleteQueue() {
+      const sdk = await loadSqsSdk();
+      await (await emulator.client()).send(new sdk.DeleteQueueCommand({ QueueUrl: queue.queueUrl }));
+    },
+    async recreateQueue() {
+      const sdk = await loadSqsSdk();
+      const { QueueUrl } = await (await emulator.client()).send(new sdk.CreateQueueCommand({ QueueName: queue.name, Attributes: attributes }));
+      if (QueueUrl !== queue.queueUrl) throw new Error(`sqs: the queue made again has another URL (${QueueUrl}, was ${queue.queueUrl})`);
     },
     async close() {
       await service.close();
