@@ -79,6 +79,8 @@ export function checkEnvelope(value: unknown): DecodeResult {
   if (o.v !== ENVELOPE_VERSION) {
     return { ok: false, reason: 'unsupported-version', detail: `v: expected ${ENVELOPE_VERSION}, got ${short(o.v)}` };
   }
+  // The common case is decided without building a list of problems (per-job hot path).
+  if (isWellFormed(o)) return { ok: true, envelope: o as unknown as Envelope };
   const problems: string[] = [];
   const requireString = (key: string, max: number) => {
     const field = Object.hasOwn(o, key) ? o[key] : undefined;
@@ -99,6 +101,21 @@ export function checkEnvelope(value: unknown): DecodeResult {
   }
   if (problems.length > 0) return notEnvelope(problems.join('; '));
   return { ok: true, envelope: o as unknown as Envelope };
+}
+
+/** True when `o` passes every check of checkEnvelope (after `v`); false sends it to the detailed checks. */
+function isWellFormed(o: Record<string, unknown>): boolean {
+  const { id, name, createdAt } = o;
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH || !Object.hasOwn(o, 'id')) return false;
+  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH || !Object.hasOwn(o, 'name')) return false;
+  if (typeof createdAt !== 'string' || createdAt.length === 0 || createdAt.length > 64 || !Object.hasOwn(o, 'createdAt')) return false;
+  if (!Object.hasOwn(o, 'payload')) return false;
+  for (const key of OPTIONAL_STRINGS) {
+    const field = o[key];
+    if (field === undefined) continue;
+    if (typeof field !== 'string' || field.length > MAX_KEY_LENGTH || !Object.hasOwn(o, key)) return false;
+  }
+  return o.notBefore === undefined || !Number.isNaN(Date.parse(o.notBefore as string));
 }
 
 /** Serialises an envelope. Throws a TypeError for values JSON cannot carry (BigInt, cycles). */

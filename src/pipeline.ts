@@ -17,7 +17,7 @@ import { guardLogger, silentLogger, type Logger, type LogLevel } from './logger.
 import type { BuryReason, ErrorInfo, Outcome } from './outcome.ts';
 import { JobRun } from './run.ts';
 import { validate } from './schema.ts';
-import { createWatchdog } from './watchdog.ts';
+import { createWatchdog, type Watchdog, type Watched } from './watchdog.ts';
 import { sanitize } from './redact.ts';
 import { runIdempotent } from './idempotency/guard.ts';
 import { runInBatch } from './batch/step.ts';
@@ -155,6 +155,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return { type: 'retry', envelope, delayMs, error, durationMs };
   };
 
+  const host: PendingHost = { watchdog, settle, internalFailure, adapter, queue };
+
   const execute = (delivery: Delivery, job: AnyJob, envelope: Envelope, payload: unknown, batch?: BatchContext, continuation?: ContinuationContext): Outcome | Promise<Outcome> => {
     const startedAt = now();
     const deadline = Math.min(startedAt + job.timeoutMs, delivery.deadline ?? Infinity);
@@ -168,41 +170,21 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       return settle(run, delivery, job, envelope, error, true, undefined);
     }
     if (!isThenable(result)) return settle(run, delivery, job, envelope, undefined, false, result);
-    return new Promise<Outcome>((resolve) => {
-      let done = false;
-      const finish = (failed: boolean, valueOrError: unknown) => {
-        // A result that arrives after the timeout is discarded: the job was already released.
-        if (done) return;
-        done = true;
-        watchdog.delete(watched);
-        run.dispose();
-        // settle() runs user-supplied getters (error.name): it must not leave this promise pending.
-        try {
-          resolve(settle(run, delivery, job, envelope, failed ? valueOrError : undefined, failed, failed ? undefined : valueOrError));
-        } catch (error) {
-          resolve(internalFailure(delivery, error));
-        }
-      };
-      const watched = {
-        deadline,
-        expire: () => {
-          const why = deadline < startedAt + job.timeoutMs ? 'the delivery deadline passed' : `timed out after ${job.timeoutMs} ms`;
-          const error = new TimeoutError(`[${adapter}] job ${job.name} ${why}`, { adapter, queue, jobId: envelope.id });
-          run.abort(error);
-          finish(true, error);
-        },
-      };
-      watchdog.add(watched);
-      if (delivery.signal?.aborted) run.abort(delivery.signal.reason);
-      try {
-        result.then(
-          (value) => finish(false, value),
-          (error: unknown) => finish(true, error),
-        );
-      } catch (error) {
-        finish(true, error); // a thenable whose then() throws
-      }
-    });
+    // One object per pending run (it is also the watchdog's entry) and the two callbacks
+    // then() needs: this is the per-job hot path.
+    const pending = new PendingRun(run, delivery, job, envelope, host);
+    const promise = new Promise<Outcome>((resolve) => (pending.resolve = resolve));
+    watchdog.add(pending);
+    if (delivery.signal?.aborted) run.abort(delivery.signal.reason);
+    try {
+      result.then(
+        (value) => pending.finish(false, value),
+        (error: unknown) => pending.finish(true, error),
+      );
+    } catch (error) {
+      pending.finish(true, error); // a thenable whose then() throws
+    }
+    return promise;
   };
 
   const afterValidation = (delivery: Delivery, job: AnyJob, envelope: Envelope, checked: { ok: true; value: unknown } | { ok: false; issues: string }, batch?: BatchContext) => {
@@ -313,6 +295,65 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return { type: 'retry', envelope, delayMs: 1000, error: info, durationMs: 0 };
   }
 }
+
+interface PendingHost {
+  readonly watchdog: Watchdog;
+  readonly settle: (run: JobRun, delivery: Delivery, job: AnyJob, envelope: Envelope, thrown: unknown, failed: boolean, value: unknown) => Outcome;
+  readonly internalFailure: (delivery: Delivery, error: unknown) => Outcome;
+  readonly adapter: string;
+  readonly queue: string;
+}
+
+/**
+ * A handler's promise raced against its deadline: whichever ends first settles the run, once.
+ * A result that arrives after the timeout is discarded: the job was already released.
+ */
+class PendingRun implements Watched {
+  readonly deadline: number;
+  watchPrev: Watched | undefined = undefined;
+  watchNext: Watched | undefined = undefined;
+  resolve: (outcome: Outcome) => void = noop;
+  #done = false;
+  readonly #run: JobRun;
+  readonly #delivery: Delivery;
+  readonly #job: AnyJob;
+  readonly #envelope: Envelope;
+  readonly #host: PendingHost;
+
+  constructor(run: JobRun, delivery: Delivery, job: AnyJob, envelope: Envelope, host: PendingHost) {
+    this.deadline = run.deadline;
+    this.#run = run;
+    this.#delivery = delivery;
+    this.#job = job;
+    this.#envelope = envelope;
+    this.#host = host;
+  }
+
+  finish(failed: boolean, valueOrError: unknown): void {
+    if (this.#done) return;
+    this.#done = true;
+    const host = this.#host;
+    host.watchdog.delete(this);
+    this.#run.dispose();
+    // settle() runs user-supplied getters (error.name): it must not leave the run pending.
+    try {
+      this.resolve(host.settle(this.#run, this.#delivery, this.#job, this.#envelope, failed ? valueOrError : undefined, failed, failed ? undefined : valueOrError));
+    } catch (error) {
+      this.resolve(host.internalFailure(this.#delivery, error));
+    }
+  }
+
+  expire(): void {
+    const job = this.#job;
+    const { adapter, queue } = this.#host;
+    const why = this.deadline < this.#run.startedAt + job.timeoutMs ? 'the delivery deadline passed' : `timed out after ${job.timeoutMs} ms`;
+    const error = new TimeoutError(`[${adapter}] job ${job.name} ${why}`, { adapter, queue, jobId: this.#envelope.id });
+    this.#run.abort(error);
+    this.finish(true, error);
+  }
+}
+
+const noop = () => {};
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';

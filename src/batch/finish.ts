@@ -9,7 +9,8 @@ import { createQueue } from '../queue.ts';
 import type { JobService } from '../service.ts';
 import { BatchError } from './errors.ts';
 import type { BatchStore } from './store.ts';
-import { batchSummarySchema, summaryOf } from './summary.ts';
+import type { StandardSchemaV1 } from '../schema.ts';
+import { summaryOf, type BatchSummary } from './summary.ts';
 
 export interface FinishBatchOptions {
   store: BatchStore;
@@ -25,6 +26,18 @@ export type FinishResult =
   /** The finished job was sent now (`jobId`), or the batch has no finished job and is now marked finished. */
   | { readonly status: 'sent'; readonly jobId: string | undefined }
   | { readonly status: 'not-done' | 'held' | 'finished' | 'unknown-batch' };
+
+/** Accepts the summaries summaryOf() makes; zod-free, so the pipeline's import graph stays small. */
+const summaryShape: StandardSchemaV1<BatchSummary, BatchSummary> = {
+  '~standard': {
+    version: 1,
+    vendor: 'jobferry',
+    validate: (value) =>
+      typeof value === 'object' && value !== null && typeof (value as BatchSummary).batchId === 'string' && typeof (value as BatchSummary).total === 'number'
+        ? { value: value as BatchSummary }
+        : { issues: [{ message: 'expected a batch summary { batchId, job, total, completed, ... }' }] },
+  },
+};
 
 /** The envelope id of a batch's finished job: stable, so a transport's dedupe can drop a second send. */
 export function finishedJobId(batchId: string): string {
@@ -42,8 +55,9 @@ export async function finishBatch(batchId: string, options: FinishBatchOptions):
     if (name !== undefined) {
       const service = options.service;
       if (service === undefined) throw new BatchError(store.name, 'finish', `no service to send the finished job ${name} with: give the pipeline a followUp service (the pull worker uses its own)`, { retryable: false });
-      // The finished job may run on another worker: a stand-in definition then checks the payload's shape.
-      const job = options.jobs?.get(name) ?? defineJob({ name, schema: batchSummarySchema, handler: () => undefined });
+      // The finished job may run on another worker: a stand-in definition then sends the summary
+      // (its consumer validates it with the job's own schema).
+      const job = options.jobs?.get(name) ?? defineJob({ name, schema: summaryShape, handler: () => undefined });
       jobId = finishedJobId(batchId);
       await createQueue({ service, jobs: [job] }).enqueue(job, summaryOf(claim.progress) as never, {
         id: jobId,

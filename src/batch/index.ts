@@ -9,7 +9,7 @@ export type { BatchCounts, BatchOutcome, BatchProgress, BatchRecord, BatchStore,
 export type { BatchJobOptions, BatchSettings } from './options.ts';
 export { DEFAULT_BATCH_RETENTION_SECONDS } from './produce.ts';
 export type { BatchOptions, BatchReceipt } from './produce.ts';
-export { batchSummarySchema } from './summary.ts';
+export { batchSummarySchema } from './summary-schema.ts';
 export type { BatchContext, BatchSummary } from './summary.ts';
 export { finishBatch, finishedJobId } from './finish.ts';
 export type { FinishBatchOptions, FinishResult } from './finish.ts';

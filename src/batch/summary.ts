@@ -1,7 +1,6 @@
 /**
  * What a batch's `finished` job receives, and what a batch job sees as `ctx.batch`.
  */
-import { z } from 'zod';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../json-guard.ts';
 import type { BatchProgress } from './store.ts';
 
@@ -17,21 +16,20 @@ export interface BatchContext {
   readonly cancelledAt: number | undefined;
 }
 
-/** The payload of a batch's finished job. */
-export const batchSummarySchema = z.object({
-  batchId: z.string(),
-  job: z.string(),
-  total: z.int().min(0),
-  completed: z.int().min(0),
-  failed: z.int().min(0),
-  buried: z.int().min(0),
-  cancelled: z.int().min(0),
+/** The payload of a batch's finished job (`batchSummarySchema` in summary-schema.ts validates it). */
+export interface BatchSummary {
+  readonly batchId: string;
+  readonly job: string;
+  readonly total: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly buried: number;
+  readonly cancelled: number;
   /** True when the batch was cancelled (some jobs were then not run). */
-  wasCancelled: z.boolean(),
-  metadata: z.unknown().optional(),
-  createdAt: z.string(),
-});
-export type BatchSummary = z.output<typeof batchSummarySchema>;
+  readonly wasCancelled: boolean;
+  readonly metadata?: unknown;
+  readonly createdAt: string;
+}
 
 export function summaryOf(progress: BatchProgress): BatchSummary {
   const { batch } = progress;

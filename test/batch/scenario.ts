@@ -13,7 +13,8 @@
 import { z } from 'zod';
 import { createMemoryBatchStore } from '../../src/batch/memory-store.ts';
 import type { BatchStore } from '../../src/batch/store.ts';
-import { batchSummarySchema, type BatchSummary } from '../../src/batch/summary.ts';
+import { batchSummarySchema } from '../../src/batch/summary-schema.ts';
+import type { BatchSummary } from '../../src/batch/summary.ts';
 import { PermanentError } from '../../src/errors.ts';
 import { defineJob, type AnyJob } from '../../src/job.ts';
 import type { JobService, OutgoingJob, ReservedJob } from '../../src/service.ts';
