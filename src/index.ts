@@ -51,7 +51,7 @@ export type { PinoLike, PowertoolsLoggerLike } from './logger-adapters.ts';
 export { isSecretKey, REDACTED, sanitize } from './redact.ts';
 export { configSchema, parseConfig } from './config.ts';
 export type { AdapterName, CloudTasksConfig, JobferryConfig, JobferryConfigInput, MemoryConfig, SqsConfig } from './config.ts';
-export { envName, loadConfig } from './env.ts';
+export { CLOUD_RUNTIME_VARIABLES, detectCloudRuntime, envName, loadConfig } from './env.ts';
 export { createService, isJobService } from './registry.ts';
 export { formatIssues, isStandardSchema, validate } from './schema.ts';
 export type { StandardSchemaV1 } from './schema.ts';
