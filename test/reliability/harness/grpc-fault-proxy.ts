@@ -11,7 +11,10 @@ import type { AddressInfo } from 'node:net';
 
 export type GrpcFault =
   | { type: 'status'; code: grpc.status; details: string }
-  | { type: 'hold'; release: Promise<void> };
+  /** The call waits here until `release`, then goes on (a slow network on the way in). */
+  | { type: 'hold'; release: Promise<void> }
+  /** The call goes on at once; its answer waits until `release` (a slow network on the way back). */
+  | { type: 'delay-answer'; release: Promise<void> };
 
 export interface GrpcCallInfo {
   /** `LeaseTasks`, `RenewLease`, ... */
@@ -22,6 +25,8 @@ export interface GrpcFaultProxy {
   /** `127.0.0.1:<port>` */
   readonly endpoint: string;
   setRule(rule: ((call: GrpcCallInfo) => GrpcFault | undefined) | undefined): void;
+  /** Called with every call that arrives, before any rule. */
+  onCall(listener: (call: GrpcCallInfo) => void): () => void;
   /** Called with every forwarded call's answer (`code` 0 = OK). */
   onResponse(listener: (answer: GrpcCallInfo & { code: number }) => void): () => void;
   /** Faults applied so far, by `status:<CODE>` or `hold` / `reset`. */
@@ -49,6 +54,7 @@ export async function startGrpcFaultProxy(target: string): Promise<GrpcFaultProx
   let rule: ((call: GrpcCallInfo) => GrpcFault | undefined) | undefined;
   const applied: Record<string, number> = {};
   const listeners = new Set<(answer: GrpcCallInfo & { code: number }) => void>();
+  const callListeners = new Set<(call: GrpcCallInfo) => void>();
   const upstream = new grpc.Client(target, grpc.credentials.createInsecure());
   const server = new grpc.Server();
   const bump = (key: string) => (applied[key] = (applied[key] ?? 0) + 1);
@@ -56,23 +62,29 @@ export async function startGrpcFaultProxy(target: string): Promise<GrpcFaultProx
   for (const service of SERVICES) {
     for (const method of METHODS) {
       const path = `/${service}/${method}`;
-      const forward = (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+      const forward = (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>, answerAfter?: Promise<void>) => {
         upstream.makeUnaryRequest(path, bytes, bytes, call.request, call.metadata, { deadline: call.getDeadline() }, (error, response) => {
-          for (const l of [...listeners]) l({ method, code: error?.code ?? grpc.status.OK });
-          if (error) callback(error);
-          else callback(null, response);
+          const answer = () => {
+            for (const l of [...listeners]) l({ method, code: error?.code ?? grpc.status.OK });
+            if (error) callback(error);
+            else callback(null, response);
+          };
+          if (answerAfter) void answerAfter.then(answer);
+          else answer();
         });
       };
       server.register<Buffer, Buffer>(
         path,
         (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+          for (const l of [...callListeners]) l({ method });
           const fault = rule?.({ method });
           if (fault === undefined) return forward(call, callback);
           if (fault.type === 'status') {
             bump(`status:${grpc.status[fault.code]}`);
             return callback({ code: fault.code, details: fault.details, metadata: new grpc.Metadata() });
           }
-          bump('hold');
+          bump(fault.type);
+          if (fault.type === 'delay-answer') return forward(call, callback, fault.release);
           void fault.release.then(() => forward(call, callback));
         },
         bytes,
@@ -113,6 +125,10 @@ export async function startGrpcFaultProxy(target: string): Promise<GrpcFaultProx
     onResponse(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onCall(listener) {
+      callListeners.add(listener);
+      return () => callListeners.delete(listener);
     },
     applied,
     resetAll() {

@@ -56,7 +56,10 @@ export interface KillOptions {
 export interface KillFigures extends LedgerFigures {
   readonly transport: string;
   readonly kills: number;
+  /** How long the killer ran (from the first worker ready to the last job done). */
+  readonly killingMs: number;
   readonly spawned: number;
+  readonly respawns: number;
   readonly durationMs: number;
   readonly settled: boolean;
 }
@@ -77,6 +80,7 @@ export async function runKillHarness(rig: KillRig, options: KillOptions): Promis
   try {
     await fleet.ready(options.workers, 30_000);
     rig.start?.(fleet);
+    const killingFrom = Date.now();
     killer = startKiller(fleet, { everyMs: options.killEveryMs, random, max: options.maxKills, onKill: (child) => killed.add(child.pid) });
     let lastProgress = Date.now();
     const remaining = Math.max(1_000, options.timeoutMs - (Date.now() - started));
@@ -92,6 +96,7 @@ export async function runKillHarness(rig: KillRig, options: KillOptions): Promis
       { timeoutMs: remaining, everyMs: 200, what: `${rig.name}: every job's side effect`, describe: () => `${done.size}/${options.jobs} done, ${killer!.kills} kills, alive ${fleet.children.map((c) => c.pid).join(',')}; ${historyOfMissing(ids, done, reader.entries)}` },
     );
     killer.stop();
+    const killingMs = Date.now() - killingFrom;
     // Finished but unacknowledged jobs of killed workers come back when their lease ends.
     let settled = true;
     try {
@@ -104,7 +109,7 @@ export async function runKillHarness(rig: KillRig, options: KillOptions): Promis
     const durationMs = Date.now() - started;
     reader.poll();
     const figures = countLedger(ids, reader.entries, await rig.buried(), { killed, storeKeyOf: options.idempotency ? storeKeyOf : undefined });
-    return { transport: rig.name, kills: killer.kills, spawned: fleet.spawned, durationMs, settled, ...figures };
+    return { transport: rig.name, kills: killer.kills, killingMs, spawned: fleet.spawned, respawns: fleet.spawned - options.workers, durationMs, settled, ...figures };
   } finally {
     killer?.stop();
     await rig.stopConsumers?.().catch(() => {});

@@ -55,7 +55,7 @@ export async function run(rig: KillRig, profile: Profile, options: KillRunOption
   const s = KILL[profile];
   try {
     const figures = await runKillHarness(rig, { ...s, progress: options.progress, idempotency: options.idempotency !== undefined });
-    return { ...figures, idempotency: options.idempotency !== undefined, minKills: s.minKills, meanKillIntervalMs: figures.kills > 0 ? Math.round(figures.durationMs / figures.kills) : 0 };
+    return { ...figures, idempotency: options.idempotency !== undefined, minKills: s.minKills, meanKillIntervalMs: figures.kills > 0 ? Math.round(figures.killingMs / figures.kills) : 0 };
   } finally {
     await rig.close().catch(() => {});
     dir.remove();

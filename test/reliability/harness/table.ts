@@ -1,0 +1,88 @@
+/**
+ * The one table: every figure of the reliability run, one column per adapter, in Markdown (the
+ * README keeps the last one). A suite that failed to run shows its error in its cells.
+ */
+import type { DrainFigures } from './drain.ts';
+import type { FaultFigures } from './faults.ts';
+import type { HeartbeatFigures } from './heartbeat.ts';
+import type { KillFigures } from './kill-harness.ts';
+import type { SoakFigures } from './soak.ts';
+
+export const ADAPTERS = ['memory', 'sqs', 'cloud-tasks pull', 'lambda push'] as const;
+export type Adapter = (typeof ADAPTERS)[number];
+
+/** A suite's result for one adapter: its figures, an error, or not applicable (with why). */
+export type Cell<T> = { ok: T } | { error: string } | { na: string };
+
+export interface RunResults {
+  kill: Partial<Record<Adapter, { on: Cell<KillFigures>; off: Cell<KillFigures> }>>;
+  drain: Partial<Record<Adapter, Cell<DrainFigures>>>;
+  heartbeat: Partial<Record<Adapter, Cell<HeartbeatFigures>>>;
+  faults: Partial<Record<Adapter, Cell<FaultFigures>>>;
+  soak: Partial<Record<Adapter, Cell<SoakFigures>>>;
+}
+
+type Row = [label: string, cells: string[]];
+
+export function renderTable(results: RunResults): string {
+  const rows: Row[] = [];
+  const per = <T>(get: (a: Adapter) => Cell<T> | undefined, show: (value: T) => string): string[] =>
+    ADAPTERS.map((a) => {
+      const cell = get(a);
+      if (cell === undefined) return 'not run';
+      if ('na' in cell) return `n/a (${cell.na})`;
+      if ('error' in cell) return `**error**: ${escape(cell.error).slice(0, 160)}`;
+      return show(cell.ok);
+    });
+  const both = (show: (on: KillFigures, off: KillFigures | undefined) => string) =>
+    per(
+      (a) => {
+        const k = results.kill[a];
+        if (k === undefined) return undefined;
+        if (!('ok' in k.on)) return k.on;
+        return { ok: { on: k.on.ok, off: 'ok' in k.off ? k.off.ok : undefined } };
+      },
+      (v: { on: KillFigures; off: KillFigures | undefined }) => show(v.on, v.off),
+    );
+
+  rows.push(['kill: jobs, SIGKILLs (mean interval), respawns (idempotency on / off)', both((on, off) => `${on.jobs}, ${on.kills} (${interval(on)}), ${on.respawns}${off ? ` / ${off.jobs}, ${off.kills} (${interval(off)}), ${off.respawns}` : ''}`)]);
+  rows.push(['kill: lost (idempotency on / off)', both((on, off) => `${on.lost} / ${off?.lost ?? '?'}`)]);
+  rows.push(['kill: redeliveries (on / off)', both((on, off) => `${on.redeliveries} / ${off?.redeliveries ?? '?'}`)]);
+  rows.push(['kill: duplicate side effects, idempotency on (in the crash window / outside it)', both((on) => `${on.duplicateEffects} (${on.duplicatesInCrashWindow} / ${on.duplicatesOutsideCrashWindow})`)]);
+  rows.push(['kill: duplicate side effects, idempotency off', both((_on, off) => `${off?.duplicateEffects ?? '?'}`)]);
+  rows.push(['kill: buried with a reason (on / off)', both((on, off) => `${on.buried} / ${off?.buried ?? '?'}`)]);
+  rows.push(['kill: acked twice, unhandled rejections', both((on, off) => `${on.doubleAcks + (off?.doubleAcks ?? 0)}, ${on.unhandled + (off?.unhandled ?? 0)}`)]);
+  rows.push(['drain: in flight at SIGTERM', per((a) => results.drain[a], (d) => `${d.inFlightAtSignal}`)]);
+  rows.push(['drain: finished / released / unaccounted', per((a) => results.drain[a], (d) => `${d.finished} / ${d.released} / ${d.unaccounted}`)]);
+  rows.push(['drain: reserves after SIGTERM', per((a) => results.drain[a], (d) => `${d.reservesAfterSignal}`)]);
+  rows.push(['drain: exit after SIGTERM (shutdownGraceMs)', per((a) => results.drain[a], (d) => `${d.exitMs} ms (${d.shutdownGraceMs} ms), code ${d.exitCode}`)]);
+  rows.push(['drain: lost', per((a) => results.drain[a], (d) => `${d.lost}`)]);
+  rows.push(['heartbeat: job of 3x its lease, never redelivered', per((a) => results.heartbeat[a], (h) => `${pass(h.longRun.passed)} (${h.longRun.deliveries} delivery, ${h.longRun.touches} touches, ${h.longRun.runMs} ms, lease ${h.leaseMs} ms)`)]);
+  rows.push([
+    'heartbeat: redelivered within one lease after SIGKILL',
+    per((a) => results.heartbeat[a], (h) => ('why' in h.afterKill ? `n/a (${h.afterKill.why})` : `${pass(h.afterKill.passed)} (${h.afterKill.redeliveryMs} ms, lease ${h.leaseMs} ms)`)),
+  ]);
+  rows.push(['heartbeat: touch error after completion not a failure', per((a) => results.heartbeat[a], (h) => `${pass(h.touchAfterCompletion.passed)} (${h.touchAfterCompletion.touchErrors} touch error, ${h.touchAfterCompletion.reportedFailures} reported)`)]);
+  rows.push(['heartbeat: late result after a timeout discarded, acked once', per((a) => results.heartbeat[a], (h) => `${pass(h.ignoredAbort.passed)} (${h.ignoredAbort.totalAcks} ack, first delivery: ${h.ignoredAbort.firstReleases} release, ${h.ignoredAbort.firstAcks} ack)`)]);
+  rows.push(['faults: recovery after throttling / access denied / resets / 5xx / queue made again', per((a) => results.faults[a], (f) => f.phases.map((p) => (p.recoveryMs === undefined ? 'never' : `${p.recoveryMs} ms`)).join(' / '))]);
+  rows.push(['faults: backoffs per fault (same order)', per((a) => results.faults[a], (f) => f.phases.map((p) => p.backoffs).join(' / '))]);
+  rows.push(['faults: jobs, lost, unhandled rejections, crashes', per((a) => results.faults[a], (f) => `${f.jobs}, ${f.lost}, ${f.unhandled}, ${f.crashes}`)]);
+  rows.push(['soak: minutes, empty polls', per((a) => results.soak[a], (s) => `${(s.durationMs / 60_000).toFixed(1)}, ${s.polls}`)]);
+  rows.push(['soak: heap slope after warm-up (limit 5 MB/h)', per((a) => results.soak[a], (s) => `${s.slopeMbPerHour} MB/h ${s.underLimit ? '(under)' : '(**over**)'}, heap ${s.heapStartMb} -> ${s.heapEndMb} MB`)]);
+
+  const header = `| figure | ${ADAPTERS.join(' | ')} |`;
+  const line = `|---|${ADAPTERS.map(() => '---').join('|')}|`;
+  return [header, line, ...rows.map(([label, cells]) => `| ${label} | ${cells.join(' | ')} |`)].join('\n');
+}
+
+function interval(k: KillFigures): string {
+  return k.kills > 0 ? `${Math.round(k.killingMs / k.kills)} ms` : 'none';
+}
+
+function pass(ok: boolean): string {
+  return ok ? 'pass' : '**FAIL**';
+}
+
+function escape(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\s+/g, ' ');
+}
