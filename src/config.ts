@@ -79,6 +79,11 @@ export const cloudTasksConfigSchema = z.strictObject({
   pollIntervalMs: count(50, 60_000).default(1000),
   /** Lease length for pull (v2beta2) reservations when a job does not ask for more. */
   leaseSeconds: count(1, 604_800).default(30),
+  /**
+   * The push queue's retryConfig.maxAttempts (-1: unlimited), for the push handler: Cloud Tasks
+   * drops a task after its last attempt, so the handler buries a job that fails on it.
+   */
+  queueMaxAttempts: z.coerce.number().int().min(-1).refine((n) => n !== 0, 'must be -1 (unlimited) or an integer >= 1').optional(),
 });
 
 export const configSchema = z.discriminatedUnion('adapter', [memoryConfigSchema, sqsConfigSchema, cloudTasksConfigSchema]);

@@ -25,7 +25,7 @@ export function envName(adapter: string, option: string): string {
  * adapter are errors (a typo must not fall back to a default silently).
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Record<string, unknown> = {}): JobferryConfig {
-  const adapter = String(overrides.adapter ?? env[`${PREFIX}ADAPTER`] ?? 'memory');
+  const adapter = selectedAdapter(env, overrides);
   const shape = SHAPES[adapter as keyof typeof SHAPES];
   if (shape === undefined) throw new ConfigError([`${PREFIX}ADAPTER: must be one of ${ADAPTER_NAMES.join(', ')}, got ${JSON.stringify(adapter)}`]);
   const input: Record<string, unknown> = { adapter };
@@ -62,6 +62,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (error instanceof ConfigError && problems.length > 0 && error.issues !== problems) throw new ConfigError([...problems, ...error.issues]);
     throw error;
   }
+}
+
+/** The adapter loadConfig picks: `overrides.adapter`, else JOBFERRY_ADAPTER, else `memory`. Not checked here. */
+export function selectedAdapter(env: Record<string, string | undefined> = process.env, overrides: Record<string, unknown> = {}): string {
+  return String(overrides.adapter ?? env[`${PREFIX}ADAPTER`] ?? 'memory');
+}
+
+/** Whether `env` sets `option` of `adapter`: its JOBFERRY_* variable is there and not empty. */
+export function isOptionSet(adapter: string, option: string, env: Record<string, string | undefined> = process.env): boolean {
+  const value = env[envName(adapter, option)];
+  return value !== undefined && value !== '';
+}
+
+/**
+ * The port a server entry listens on: `PORT` (set by Cloud Run and most container platforms),
+ * else `fallback`. A value that is not a port is a ConfigError naming it.
+ */
+export function listenPort(fallback: number, env: Record<string, string | undefined> = process.env): number {
+  const raw = env.PORT;
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!/^[0-9]{1,5}$/.test(raw) || port > 65_535) throw new ConfigError([`PORT: must be an integer from 0 to 65535, got ${JSON.stringify(raw)}`]);
+  return port;
 }
 
 /**

@@ -145,13 +145,17 @@ export function createDeadLetterStore(target: DeadLetterStoreTarget) {
       const { sdk, client } = await handle.get();
       let moved = 0;
       const giveBack: Message[] = [];
+      // A kick moves what was buried when it began. A job buried again while it runs (a fast
+      // consumer meets the same poison at once) is left buried: moving it again would cycle.
+      const startedAt = Date.now();
+      const movable = (m: Message) => ours(m) && !(Number(m.Attributes?.SentTimestamp) >= startedAt);
       try {
-        // Bounded: every round either moves messages or meets only other queues' messages.
+        // Bounded: every round either moves messages or meets only messages it leaves (hidden until the end).
         for (let round = 0; moved < max && round < 10_000; round++) {
           const messages = await receive(dlq, Math.min(SQS_MAX_BATCH_ENTRIES, max - moved));
           if (messages.length === 0) break;
-          const mine = messages.filter(ours);
-          giveBack.push(...messages.filter((m) => !ours(m)));
+          const mine = messages.filter(movable);
+          giveBack.push(...messages.filter((m) => !movable(m)));
           if (mine.length === 0) continue;
           let sent;
           try {
