@@ -1,5 +1,5 @@
 /**
- * Shortened transport faults (CI: 2 s per phase): throttling, access denied, connection resets,
+ * Shortened transport faults (CI: 1 s per phase): throttling, access denied, connection resets,
  * server errors injected by a fault proxy in front of fauxqs and the Cloud Tasks emulator, then
  * the queue deleted and made again. The worker backs off and recovers: no crash, no unhandled
  * rejection, nothing lost.

@@ -34,7 +34,8 @@ function expectNothingLostNothingTwice(r: KillResult) {
   expect(r.settled, why).toBe(true);
 }
 
-describe('kill harness (shortened, idempotency on)', () => {
+// Side by side: each run has its own queue, fleet and ledger; 5 kills each keep the CPU load short.
+describe.concurrent('kill harness (shortened, idempotency on)', () => {
   it('sqs pull workers', { timeout: 90_000 }, async () => {
     const r = await killSqsPull(sqs, 'ci', { idempotency: await store.table() });
 

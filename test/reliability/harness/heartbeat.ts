@@ -63,16 +63,27 @@ const worker = (leaseMs: number): WorkerSettings => ({ concurrency: 1, leaseMs, 
 /** Redelivery later than one lease by more than this fails check 2 (transport timers, poll wake-up, ledger writes). */
 export const REDELIVERY_SLACK_MS = 500;
 
-export async function runHeartbeatChecks(rig: HeartbeatRig, leaseMs: number, canKill: boolean): Promise<HeartbeatFigures> {
-  const reader = createLedgerReader(rig.ledgerDir);
+/**
+ * Runs the four checks side by side (they wait on timers, not on the CPU), each on a rig of its
+ * own from `makeRig` (its own queue and ledger): one check's workers never see another's jobs.
+ */
+export async function runHeartbeatChecks(makeRig: () => Promise<HeartbeatRig>, leaseMs: number, canKill: boolean): Promise<HeartbeatFigures> {
+  const rigs: HeartbeatRig[] = [];
+  const withRig = async <T>(check: (rig: HeartbeatRig, reader: LedgerReader) => Promise<T>): Promise<T> => {
+    const rig = await makeRig();
+    rigs.push(rig);
+    return check(rig, createLedgerReader(rig.ledgerDir));
+  };
   try {
-    const longRun = await checkLongRun(rig, reader, leaseMs);
-    const afterKill = canKill ? await checkAfterKill(rig, reader, leaseMs) : ({ passed: true, applicable: false, why: 'the queue lives in the worker process: a kill takes it away' } as const);
-    const touchAfterCompletion = await checkTouchAfterCompletion(rig, reader, leaseMs);
-    const ignoredAbort = await checkIgnoredAbort(rig, reader);
-    return { transport: rig.name, leaseMs, longRun, afterKill, touchAfterCompletion, ignoredAbort };
+    const [longRun, afterKill, touchAfterCompletion, ignoredAbort] = await Promise.all([
+      withRig((rig, reader) => checkLongRun(rig, reader, leaseMs)),
+      canKill ? withRig((rig, reader) => checkAfterKill(rig, reader, leaseMs)) : Promise.resolve({ passed: true, applicable: false, why: 'the queue lives in the worker process: a kill takes it away' } as const),
+      withRig((rig, reader) => checkTouchAfterCompletion(rig, reader, leaseMs)),
+      withRig((rig, reader) => checkIgnoredAbort(rig, reader)),
+    ]);
+    return { transport: rigs[0]!.name, leaseMs, longRun, afterKill, touchAfterCompletion, ignoredAbort };
   } finally {
-    await rig.close().catch(() => {});
+    await Promise.allSettled(rigs.map((rig) => rig.close()));
   }
 }
 

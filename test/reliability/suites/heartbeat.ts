@@ -8,15 +8,15 @@ import { sqsHeartbeatRig } from '../harness/rigs/sqs-heartbeat-rig.ts';
 import { HEARTBEAT_LEASE_MS, type Profile } from './profile.ts';
 
 export function heartbeatMemory(profile: Profile): Promise<HeartbeatFigures> {
-  return runHeartbeatChecks(memoryHeartbeatRig(), HEARTBEAT_LEASE_MS[profile].memory, false);
+  return runHeartbeatChecks(async () => memoryHeartbeatRig(), HEARTBEAT_LEASE_MS[profile].memory, false);
 }
 
 export async function heartbeatSqs(sqs: SqsEmulator, profile: Profile): Promise<HeartbeatFigures> {
-  return runHeartbeatChecks(await sqsHeartbeatRig(sqs), HEARTBEAT_LEASE_MS[profile].sqs, true);
+  return runHeartbeatChecks(() => sqsHeartbeatRig(sqs), HEARTBEAT_LEASE_MS[profile].sqs, true);
 }
 
 export async function heartbeatCloudTasks(backend: CloudTasksBackend, profile: Profile): Promise<HeartbeatFigures> {
-  return runHeartbeatChecks(await cloudTasksHeartbeatRig(backend), HEARTBEAT_LEASE_MS[profile].cloudTasks, true);
+  return runHeartbeatChecks(() => cloudTasksHeartbeatRig(backend), HEARTBEAT_LEASE_MS[profile].cloudTasks, true);
 }
 
 export function describeHeartbeat(h: HeartbeatFigures): string {

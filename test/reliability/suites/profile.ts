@@ -51,7 +51,7 @@ export interface FaultSettings {
 }
 
 export const FAULTS: Record<Profile, FaultSettings> = {
-  ci: { phaseMs: 2_000, jobsPerSecond: 20, jobsAfterRecreate: 20, drainTimeoutMs: 30_000 },
+  ci: { phaseMs: 1_000, jobsPerSecond: 20, jobsAfterRecreate: 20, drainTimeoutMs: 30_000 },
   full: { phaseMs: 15_000, jobsPerSecond: 50, jobsAfterRecreate: 200, drainTimeoutMs: 120_000 },
 };
 
