@@ -74,6 +74,8 @@ function main(s: InfraSettings): TerraformDocument {
     handlerUrl: ref('local.handler_url'),
     serviceAccountEmail: ref('google_service_account.tasks_oidc.email'),
     audience: ref('local.service_url'),
+    // The push handler buries a job that fails on the queue's last attempt: it needs the cap.
+    queueMaxAttempts: String(s.queueMaxAttempts),
   });
   const queueIam = (queue: string) => ({
     project: ref('var.project'),

@@ -96,7 +96,10 @@ describe('GCP Terraform (committed *.tf.json)', () => {
       handlerUrl: `https://${settings.serviceName}-123456789012.europe-west1.run.app${settings.handlerPath}`,
       serviceAccountEmail: 'jobferry-reference-oidc@example-project.iam.gserviceaccount.com',
       audience: `https://${settings.serviceName}-123456789012.europe-west1.run.app`,
+      queueMaxAttempts: settings.queueMaxAttempts,
     });
+    // The push handler's retry cap is the queue's own: a task is buried on its last attempt, never dropped.
+    expect(config.adapter === 'cloud-tasks' && config.queueMaxAttempts).toBe(resources.google_cloud_tasks_queue.jobs.retry_config.max_attempts);
     expect(env.PORT, 'Cloud Run sets PORT itself').toBeUndefined();
   });
 
