@@ -32,6 +32,11 @@ export function startChildRuntime(label: string, ledgerDir: string, level: LogLe
     process.stderr.write(`uncaught exception in ${label}: ${describe(error)}\n`);
     process.exit(70);
   });
+  // An orphan must not poll on for ever: when the parent goes (killed, crashed), so does the child.
+  process.on('disconnect', () => {
+    ledger.write('note', '-', 0, 'parent gone: exiting');
+    process.exit(75);
+  });
   const logger: Logger = {
     // Debug lines are not counted: building them would only slow the run down.
     isEnabled: (lvl) => RANK[lvl] >= RANK.info,

@@ -1,12 +1,13 @@
 /**
- * dynalite (the npm DynamoDB emulator) in the parent, on 127.0.0.1, with one idempotency table
- * per run: the store every worker child shares, through the real @aws-sdk/client-dynamodb.
+ * dynalite (the npm DynamoDB emulator) in a child process of its own (workers/dynalite-server.ts)
+ * on 127.0.0.1, with one idempotency table per run: the store every worker child shares,
+ * through the real @aws-sdk/client-dynamodb.
  */
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createIdempotencyTable } from '../../../adapters/dynamodb/index.ts';
 import type { IdempotencyConfig } from './child-config.ts';
+import { within } from './wait.ts';
 
 export interface IdempotencyBackend {
   readonly endpoint: string;
@@ -18,14 +19,18 @@ export interface IdempotencyBackend {
 let tables = 0;
 
 export async function startIdempotencyBackend(): Promise<IdempotencyBackend> {
-  // A CommonJS package without type declarations.
-  const dynalite = createRequire(import.meta.url)('dynalite') as (options: Record<string, unknown>) => Server;
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const entry = fileURLToPath(new URL('../workers/dynalite-server.ts', import.meta.url));
+  const child = spawn(process.execPath, [entry], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await within(
+    new Promise<number>((resolve, reject) => {
+      child.once('message', (m: { type?: string; port?: number }) => (m?.type === 'listening' && typeof m.port === 'number' ? resolve(m.port) : reject(new Error(`dynalite: unexpected message ${JSON.stringify(m)}`))));
+      void exited.then(() => reject(new Error('dynalite: the server process exited before it listened')));
+    }),
+    20_000,
+    'dynalite listening',
+  );
+  const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
     async table() {
@@ -34,10 +39,9 @@ export async function startIdempotencyBackend(): Promise<IdempotencyBackend> {
       await createIdempotencyTable({ tableName: table, enableTtl: false, clientConfig: { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } } });
       return { endpoint, table };
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    async close() {
+      child.kill('SIGTERM');
+      await within(exited, 5_000, 'dynalite exiting').catch(() => child.kill('SIGKILL'));
+    },
   };
 }

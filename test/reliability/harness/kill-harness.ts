@@ -56,8 +56,10 @@ export interface KillOptions {
 export interface KillFigures extends LedgerFigures {
   readonly transport: string;
   readonly kills: number;
-  /** How long the killer ran (from the first worker ready to the last job done). */
+  /** How long the killer ran (from the first worker ready to its last kill, or the last job done). */
   readonly killingMs: number;
+  /** Jobs that had their effect (or a bury) while the killer ran. */
+  readonly doneWhileKilling: number;
   readonly spawned: number;
   readonly respawns: number;
   readonly durationMs: number;
@@ -83,10 +85,16 @@ export async function runKillHarness(rig: KillRig, options: KillOptions): Promis
     const killingFrom = Date.now();
     killer = startKiller(fleet, { everyMs: options.killEveryMs, random, max: options.maxKills, onKill: (child) => killed.add(child.pid) });
     let lastProgress = Date.now();
+    let killingMs: number | undefined;
+    let doneWhileKilling = 0;
     const remaining = Math.max(1_000, options.timeoutMs - (Date.now() - started));
     await until(
       () => {
         for (const e of reader.poll()) if (e.kind === 'effect' || e.kind === 'bury') done.add(e.jobId);
+        if (killingMs === undefined && killer!.kills >= (options.maxKills ?? Infinity)) {
+          killingMs = Date.now() - killingFrom;
+          doneWhileKilling = done.size;
+        }
         if (options.progress && Date.now() - lastProgress > 5_000) {
           lastProgress = Date.now();
           options.progress(`${rig.name}: ${done.size}/${options.jobs} done, ${killer!.kills} kills, ${fleet.spawned} spawned`);
@@ -96,7 +104,10 @@ export async function runKillHarness(rig: KillRig, options: KillOptions): Promis
       { timeoutMs: remaining, everyMs: 200, what: `${rig.name}: every job's side effect`, describe: () => `${done.size}/${options.jobs} done, ${killer!.kills} kills, alive ${fleet.children.map((c) => c.pid).join(',')}; ${historyOfMissing(ids, done, reader.entries)}` },
     );
     killer.stop();
-    const killingMs = Date.now() - killingFrom;
+    if (killingMs === undefined) {
+      killingMs = Date.now() - killingFrom;
+      doneWhileKilling = done.size;
+    }
     // Finished but unacknowledged jobs of killed workers come back when their lease ends.
     let settled = true;
     try {
@@ -109,7 +120,7 @@ export async function runKillHarness(rig: KillRig, options: KillOptions): Promis
     const durationMs = Date.now() - started;
     reader.poll();
     const figures = countLedger(ids, reader.entries, await rig.buried(), { killed, storeKeyOf: options.idempotency ? storeKeyOf : undefined });
-    return { transport: rig.name, kills: killer.kills, killingMs, spawned: fleet.spawned, respawns: fleet.spawned - options.workers, durationMs, settled, ...figures };
+    return { transport: rig.name, kills: killer.kills, killingMs, doneWhileKilling, spawned: fleet.spawned, respawns: fleet.spawned - options.workers, durationMs, settled, ...figures };
   } finally {
     killer?.stop();
     await rig.stopConsumers?.().catch(() => {});

@@ -46,6 +46,7 @@ export function renderTable(results: RunResults): string {
     );
 
   rows.push(['kill: jobs, SIGKILLs (mean interval), respawns (idempotency on / off)', both((on, off) => `${on.jobs}, ${on.kills} (${interval(on)}), ${on.respawns}${off ? ` / ${off.jobs}, ${off.kills} (${interval(off)}), ${off.respawns}` : ''}`)]);
+  rows.push(['kill: jobs done while the killer ran (on / off)', both((on, off) => `${on.doneWhileKilling} / ${off?.doneWhileKilling ?? '?'}`)]);
   rows.push(['kill: lost (idempotency on / off)', both((on, off) => `${on.lost} / ${off?.lost ?? '?'}`)]);
   rows.push(['kill: redeliveries (on / off)', both((on, off) => `${on.redeliveries} / ${off?.redeliveries ?? '?'}`)]);
   rows.push(['kill: duplicate side effects, idempotency on (in the crash window / outside it)', both((on) => `${on.duplicateEffects} (${on.duplicatesInCrashWindow} / ${on.duplicatesOutsideCrashWindow})`)]);
