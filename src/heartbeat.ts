@@ -2,6 +2,10 @@
  * Keeps leases alive: one timer for all running jobs of a worker. A job whose lease is past
  * its half is touched for another full lease. A touch that fails is logged, never fatal: the
  * job may be redelivered, which at-least-once delivery allows.
+ *
+ * unwatch() hands back the touch still in flight, if any: on transports whose lease token
+ * changes with a renewal (Cloud Tasks pull quotes the task's schedule time), an ack sent beside
+ * a touch would quote the old token and be refused, so the worker waits for it first.
  */
 import { describeError } from './errors.ts';
 import type { Logger } from './logger.ts';
@@ -20,6 +24,7 @@ export function createHeartbeat(options: HeartbeatOptions) {
   const { leaseMs, touch, logger } = options;
   const now = options.now ?? Date.now;
   const due = new Map<ReservedJob, number>(); // job -> when to touch next
+  const touching = new Map<ReservedJob, Promise<void>>(); // job -> its touch in flight (never rejects)
   let timer: ReturnType<typeof setInterval> | undefined;
   const tickMs = Math.max(50, Math.floor(leaseMs / 4));
 
@@ -34,11 +39,17 @@ export function createHeartbeat(options: HeartbeatOptions) {
         logger.log('warn', { event: 'worker.touch-failed', adapter: options.adapter, queue: options.queue, transportId: job.transportId, attempt: job.attempt, error: describeError(error) });
       };
       // A touch that throws instead of rejecting must not escape the timer (an uncaught exception).
+      let sent: Promise<void>;
       try {
-        touch!(job, leaseMs).catch(failed);
+        sent = touch!(job, leaseMs).catch(failed);
       } catch (error) {
         failed(error);
+        continue;
       }
+      const settled = sent.finally(() => {
+        if (touching.get(job) === settled) touching.delete(job);
+      });
+      touching.set(job, settled);
     }
   };
 
@@ -51,15 +62,18 @@ export function createHeartbeat(options: HeartbeatOptions) {
         timer.unref?.();
       }
     },
-    unwatch(job: ReservedJob) {
+    /** Stops touching `job`; resolves once a touch of it still in flight has settled. */
+    unwatch(job: ReservedJob): Promise<void> | undefined {
       due.delete(job);
       if (due.size === 0 && timer !== undefined) {
         clearInterval(timer);
         timer = undefined;
       }
+      return touching.get(job);
     },
     close() {
       due.clear();
+      touching.clear();
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
     },

@@ -141,10 +141,12 @@ export function createWorker(options: WorkerOptions): Worker {
           touch: service.touch ? (ms) => service.touch!(job, Math.min(ms, service.limits.maxLeaseMs)) : undefined,
           signal: graceOver.signal,
         });
-        heartbeat.unwatch(job);
+        const touching = heartbeat.unwatch(job);
         // Released at the end of the grace period: this late outcome must not ack it again.
         if (slot.released) return;
         slot.applying = true;
+        // An ack beside a touch in flight could quote a lease token the touch is replacing.
+        if (touching !== undefined) await touching;
         counts[outcome.type === 'completed' ? 'completed' : outcome.type === 'retry' ? 'retried' : outcome.type]++;
         await withRetries(() => applyOutcome(service, job, outcome), `apply ${outcome.type}`);
       } catch (error) {
@@ -246,8 +248,9 @@ export function createWorker(options: WorkerOptions): Worker {
           ...applying.map((slot) => slot.done),
           ...unfinished.map(async (slot) => {
             slot.released = true;
-            heartbeat.unwatch(slot.job);
+            const touching = heartbeat.unwatch(slot.job);
             try {
+              if (touching !== undefined) await touching;
               await service.release(slot.job, 0);
               released++;
             } catch (error) {

@@ -168,7 +168,14 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
         await new Promise((r) => setTimeout(r, 100));
         continue;
       }
-      if (messages.length > 0) await invoke(messages);
+      if (messages.length === 0) continue;
+      try {
+        await invoke(messages);
+      } catch {
+        // The delete after an invocation failed (queue gone, throttling, a reset): as on Lambda,
+        // the messages simply come back after their visibility timeout. Keep polling.
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
   };
 

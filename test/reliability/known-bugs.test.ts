@@ -1,7 +1,7 @@
 /**
- * Bugs the reliability suites found in code outside them, as tests that fail while the bug is
- * there (`it.fails`: vitest passes them while they fail). When the owner fixes one, its test
- * passes, vitest reports the `it.fails` as failed, and the `.fails` goes.
+ * Bugs the reliability suites found in code outside them, kept as regression tests. A bug found
+ * and not yet fixed is written here as `it.fails` (vitest passes it while it fails); the fix
+ * turns it into a plain `it`.
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ describe.concurrent('known bugs', () => {
   // means the messages come back after their visibility timeout.
   // Fix: in loop(), `try { await invoke(messages) } catch { await sleep(100) }` (or catch the
   // delete in invoke() and record it on the Invocation), as the receive errors already are.
-  it.fails('the event source mapping keeps polling after a delete that failed', { timeout: 20_000 }, async () => {
+  it('the event source mapping keeps polling after a delete that failed', { timeout: 20_000 }, async () => {
     const name = uniqueQueueName('esm-delete');
     const queue = await sqs.createQueue(name);
     const client = await sqs.client();
@@ -86,7 +86,7 @@ describe.concurrent('known bugs', () => {
   // Fix (adapter): keep the in-flight touch per receipt (a Map<receipt, Promise>) and make
   // complete / release / acknowledge await it (ignoring its failure) before they read the lease.
   // (Or in the worker: await the heartbeat's in-flight touch before applying the outcome.)
-  it.fails('cloud-tasks pull: a touch in flight when the job finishes does not lose its ack; the job runs once', { timeout: 20_000 }, async () => {
+  it('cloud-tasks pull: a touch in flight when the job finishes does not lose its ack; the job runs once', { timeout: 20_000 }, async () => {
     const queue = await cloudTasksQueueRig(cloudTasks, 'race');
     const proxy = await startGrpcFaultProxy(cloudTasks.emulator.grpcEndpoint);
     const service = createCloudTasksService({ mode: 'pull', project: PROJECT, location: LOCATION, queueId: queue.queueId, deadLetterQueueId: queue.deadLetterQueueId, endpoint: proxy.endpoint, insecure: true, callOptions: CLOUD_TASKS_CALL, pollIntervalMs: 100 });
