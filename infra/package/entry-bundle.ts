@@ -4,7 +4,7 @@
  * and which cloud's code it carries. Used by the bundle test (test/packaging) and by
  * bench/functions.bench.ts, so both judge the same bundles.
  */
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { REPOSITORY_ROOT } from './build.ts';
 
@@ -30,6 +30,8 @@ export interface EntryBundle {
   readonly text: string;
   /** Inputs whose code is in the output, relative to the repository root, with their bytes. */
   readonly inputs: ReadonlyMap<string, number>;
+  /** The same, for the chunks that load with the entry only. */
+  readonly eagerInputs: ReadonlyMap<string, number>;
   /** External imports (packages and node built-ins) of the output. */
   readonly externalImports: readonly string[];
   /** The entry chunk's path (code splitting) or undefined. */
@@ -39,8 +41,10 @@ export interface EntryBundle {
 export async function bundleEntry(entry: string, options: EntryBundleOptions = {}): Promise<EntryBundle> {
   const splitting = options.outdir !== undefined;
   const result = await build({
-    entryPoints: [join(REPOSITORY_ROOT, entry)],
+    entryPoints: [resolve(REPOSITORY_ROOT, entry)],
     absWorkingDir: REPOSITORY_ROOT,
+    // Entries outside the repository (a benchmark's baseline) resolve packages from it too.
+    nodePaths: [join(REPOSITORY_ROOT, 'node_modules')],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -55,12 +59,19 @@ export async function bundleEntry(entry: string, options: EntryBundleOptions = {
     ...(splitting ? { splitting: true, outdir: options.outdir, write: true } : { write: false, outfile: join(REPOSITORY_ROOT, 'out.mjs') }),
   });
   const outputs = result.metafile.outputs;
+  // With splitting, every import() target is an entry point of its own: find ours by its path.
+  const entryPoint = relative(REPOSITORY_ROOT, resolve(REPOSITORY_ROOT, entry));
+  const entryPath = Object.keys(outputs).find((p) => outputs[p]!.entryPoint === entryPoint);
+  const eager = splitting ? eagerOutputs(outputs, entryPath) : new Set(Object.keys(outputs));
   const inputs = new Map<string, number>();
+  const eagerInputs = new Map<string, number>();
   const externals = new Set<string>();
   let text = '';
-  for (const output of Object.values(outputs)) {
+  for (const [outputPath, output] of Object.entries(outputs)) {
     for (const [path, contribution] of Object.entries(output.inputs)) {
-      if (contribution.bytesInOutput > 0) inputs.set(path, (inputs.get(path) ?? 0) + contribution.bytesInOutput);
+      if (contribution.bytesInOutput === 0) continue;
+      inputs.set(path, (inputs.get(path) ?? 0) + contribution.bytesInOutput);
+      if (eager.has(outputPath)) eagerInputs.set(path, (eagerInputs.get(path) ?? 0) + contribution.bytesInOutput);
     }
     for (const i of output.imports) if (i.external) externals.add(i.path);
   }
@@ -71,15 +82,12 @@ export async function bundleEntry(entry: string, options: EntryBundleOptions = {
     text = result.outputFiles!.map((f) => f.text).join('');
   }
   const bytes = Object.values(outputs).reduce((sum, o) => sum + o.bytes, 0);
-  const eager = splitting ? eagerOutputs(outputs) : new Set(Object.keys(outputs));
   const eagerBytes = [...eager].reduce((sum, p) => sum + outputs[p]!.bytes, 0);
-  const entryPath = Object.keys(outputs).find((p) => outputs[p]!.entryPoint !== undefined);
-  return { entry, bytes, eagerBytes, lazyBytes: bytes - eagerBytes, text, inputs, externalImports: [...externals].sort(), entryFile: splitting && entryPath ? join(REPOSITORY_ROOT, entryPath) : undefined };
+  return { entry, bytes, eagerBytes, lazyBytes: bytes - eagerBytes, text, inputs, eagerInputs, externalImports: [...externals].sort(), entryFile: splitting && entryPath ? join(REPOSITORY_ROOT, entryPath) : undefined };
 }
 
 /** The entry chunk and every chunk it reaches through static imports. */
-function eagerOutputs(outputs: Metafile['outputs']): Set<string> {
-  const entry = Object.keys(outputs).find((p) => outputs[p]!.entryPoint !== undefined);
+function eagerOutputs(outputs: Metafile['outputs'], entry: string | undefined): Set<string> {
   const eager = new Set<string>(entry === undefined ? [] : [entry]);
   for (const path of eager) for (const i of outputs[path]!.imports) if (!i.external && i.kind === 'import-statement') eager.add(i.path);
   return eager;
