@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { CloudTasksConfig } from '../config.ts';
 import { loadConfig } from '../env.ts';
 import { JobferryError } from '../errors.ts';
+import { createPipeline } from '../pipeline.ts';
 import { createService } from '../registry.ts';
 import { DEV_QUEUE, jobLimits, SAFETY_NET_ATTEMPTS, type DevTransport, type DevTransportOptions } from './dev-transport.ts';
 
@@ -65,12 +66,15 @@ export async function startCloudTasksDevTransport(options: DevTransportOptions):
     }) as CloudTasksConfig;
     const logger = options.logger(config);
     const service = await createService(config, { logger });
+    // followUp: a batch's finished job is sent by the delivery that completes the batch, as the pull worker does.
+    const pipeline = createPipeline({ jobs: options.jobs, adapter: 'cloud-tasks', queue: service.queue, maxBodyBytes: service.limits.maxBodyBytes, logger, followUp: service });
     const push = createNodePushHandler({
       jobs: options.jobs,
+      pipeline,
       service,
       authentication: { serviceAccountEmail: SERVICE_ACCOUNT, audience: handlerUrl, jwksUrl: emulator.jwksUrl, issuer: emulator.issuer },
       queueMaxAttempts,
-      ...(config.maxBodyBytes === undefined ? {} : { maxBodyBytes: config.maxBodyBytes }),
+      maxBodyBytes: service.limits.maxBodyBytes,
       logger,
     });
     await push.ready;

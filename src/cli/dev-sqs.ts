@@ -7,6 +7,7 @@
  */
 import { loadConfig } from '../env.ts';
 import type { SqsConfig } from '../config.ts';
+import { createPipeline } from '../pipeline.ts';
 import { DEV_QUEUE, jobLimits, SAFETY_NET_ATTEMPTS, type DevTransport, type DevTransportOptions } from './dev-transport.ts';
 
 /** Lambda's own cap on a function's timeout. */
@@ -42,7 +43,9 @@ export async function startSqsDevTransport(options: DevTransportOptions): Promis
     // The emulator's client carries test credentials: the SDK never looks for real ones.
     const client = await emulator.client();
     const service = createSqsService({ queueUrl: queue.queueUrl, deadLetterQueueUrl: queue.deadLetterQueueUrl, client, waitTimeSeconds: config.waitTimeSeconds, maxBodyBytes: config.maxBodyBytes, logger });
-    const lambda = createSqsHandler({ jobs: options.jobs, logger, client, queueUrl: queue.queueUrl, deadLetterQueueUrl: queue.deadLetterQueueUrl, maxBodyBytes: config.maxBodyBytes, concurrency: config.concurrency });
+    // followUp: a batch's finished job is sent by the delivery that completes the batch, as the pull worker does.
+    const pipeline = createPipeline({ jobs: options.jobs, adapter: 'sqs', queue: service.queue, maxBodyBytes: service.limits.maxBodyBytes, logger, followUp: service });
+    const lambda = createSqsHandler({ jobs: options.jobs, pipeline, logger, client, queueUrl: queue.queueUrl, deadLetterQueueUrl: queue.deadLetterQueueUrl, concurrency: config.concurrency });
     const counts = { invocations: 0, records: 0, reportedFailed: 0 };
     const mapping = createEventSourceMapping({
       client,

@@ -67,6 +67,17 @@ describe.each(MODES)('jobferry dev, $name', ({ env, overrides, adapter, delivery
     expect(again).toMatchObject({ attempt: 1, reason: 'permanent-error' });
   });
 
+  it('runs a batch to its end: exact counts, and its finished job runs once', { timeout: 30_000 }, async () => {
+    const { app, logger } = await startApp(env, overrides);
+    // 53 fails once (the database is busy), 97 has no billing address (buried).
+    const started = await post(`${app.url}/batches`, { job: 'migrate-customer', payloads: [1, 2, 53, 97].map((customerId) => ({ customerId })) });
+    expect(started.status).toBe(202);
+    const finished = await logger.waitFor((r) => r.event === 'app.migration-finished');
+    expect(finished).toMatchObject({ completed: 3, buried: 1, failed: 0, cancelled: 0 });
+    expect((await get(`${app.url}/batches/${String(started.json.id)}`)).json).toMatchObject({ state: 'finished', total: 4, completed: 3, buried: 1 });
+    expect(logger.records.filter((r) => r.event === 'app.migration-finished')).toHaveLength(1);
+  });
+
   it('refuses a bad payload with 400 and the schema issues, never a 500', async () => {
     const { app } = await startApp(env, overrides);
     const { status, json } = await post(`${app.url}/jobs/charge-payment`, { orderId: 'nope', amountCents: -1 });
