@@ -49,15 +49,23 @@ export interface DevTransport {
 }
 
 /** Whether the configuration names a queue of its own (then no emulator is started). */
-function namesQueue(adapter: string, options: DevTransportOptions): boolean {
+function namesQueue(adapter: string, env: Record<string, string | undefined> | undefined, overrides: Record<string, unknown>): boolean {
   const keys = adapter === 'sqs' ? ['queueUrl'] : adapter === 'cloud-tasks' ? ['project', 'queueId'] : [];
-  return keys.some((option) => option in options.overrides || isOptionSet(adapter, option, options.env));
+  return keys.some((option) => option in overrides || isOptionSet(adapter, option, env));
+}
+
+/** Whether `jobferry dev` runs the configured transport on an in-process emulator (sqs or cloud-tasks with no queue named). */
+export function emulatedByDev(env?: Record<string, string | undefined>, overrides: Record<string, unknown> = {}): boolean {
+  const adapter = selectedAdapter(env, overrides);
+  return (adapter === 'sqs' || adapter === 'cloud-tasks') && !namesQueue(adapter, env, overrides);
 }
 
 export async function openDevTransport(options: DevTransportOptions): Promise<DevTransport> {
-  const adapter = selectedAdapter(options.env, options.overrides);
-  if (adapter === 'sqs' && !namesQueue(adapter, options)) return (await import('./dev-sqs.ts')).startSqsDevTransport(options);
-  if (adapter === 'cloud-tasks' && !namesQueue(adapter, options)) return (await import('./dev-cloud-tasks.ts')).startCloudTasksDevTransport(options);
+  if (emulatedByDev(options.env, options.overrides)) {
+    const adapter = selectedAdapter(options.env, options.overrides);
+    if (adapter === 'sqs') return (await import('./dev-sqs.ts')).startSqsDevTransport(options);
+    return (await import('./dev-cloud-tasks.ts')).startCloudTasksDevTransport(options);
+  }
   return (await import('./dev-pull.ts')).startPullDevTransport(options);
 }
 

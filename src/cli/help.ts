@@ -1,8 +1,8 @@
 /** The CLI's help texts, one per command. */
 const COMMON = `
 Where it acts: --server URL (a running \`jobferry dev\`), else the transport of JOBFERRY_ADAPTER
-(sqs, cloud-tasks: reached directly); with the memory transport, the dev app on
-http://127.0.0.1:3000.
+(sqs, cloud-tasks with a queue named: reached directly); with the memory transport, or sqs /
+cloud-tasks with no queue named (the dev app's emulators), the dev app on http://127.0.0.1:3000.
 
 Exit codes: 0 done, 1 failed (unreachable, transport error), 2 bad usage or configuration,
 3 input refused (unknown job, invalid payload).
@@ -30,8 +30,12 @@ Configuration: JOBFERRY_* environment variables (JOBFERRY_ADAPTER=memory|sqs|clo
 `,
   dev: `Usage: jobferry dev [--jobs file] [--port 3000] [--host 127.0.0.1] [--adapter name]
 
-Runs the jobs of the jobs module on the configured transport (JOBFERRY_ADAPTER, default
-memory): a pull worker, and an HTTP API on host:port:
+Runs the jobs of the jobs module on the configured transport (--adapter or JOBFERRY_ADAPTER,
+default memory) and an HTTP API on host:port. memory: a pull worker. sqs with no
+JOBFERRY_SQS_QUEUE_URL: fauxqs in this process, pushing through the Lambda event source
+simulator. cloud-tasks with no JOBFERRY_CLOUD_TASKS_PROJECT / _QUEUE_ID: the Cloud Tasks
+emulator in this process, dispatching to a local push handler (OIDC verified). A queue named
+in the environment gets a pull worker instead. The HTTP API:
   POST /jobs/:name         JSON body = payload (?delayMs=&dedupeKey=&groupKey=&priority=)
   POST /jobs/:name/batch   JSON array of payloads
   GET  /jobs   GET /stats   GET /buried?max=N   POST /kick?max=N   GET /health

@@ -1,7 +1,8 @@
 /**
  * Where the CLI's enqueue / stats / buried / kick commands act: the HTTP API of a running
- * `jobferry dev` app (the memory transport lives in that process), or the configured transport
- * itself (JOBFERRY_ADAPTER=sqs or cloud-tasks), reached directly.
+ * `jobferry dev` app (the memory transport and the dev emulators live in that process), or the
+ * configured transport itself (JOBFERRY_ADAPTER=sqs or cloud-tasks with a queue named),
+ * reached directly.
  */
 import { loadConfig } from '../env.ts';
 import type { AnyJob } from '../job.ts';
@@ -9,6 +10,7 @@ import { createQueue } from '../queue.ts';
 import { createService } from '../registry.ts';
 import type { BuriedJob, QueueStats } from '../service.ts';
 import { CliError, EXIT } from './args.ts';
+import { emulatedByDev } from './dev-transport.ts';
 
 export interface SendReport {
   sent: number;
@@ -31,6 +33,8 @@ const HTTP_CHUNK = 500;
 
 export async function openTarget(server: string | undefined, loadJobsModule: () => Promise<Map<string, AnyJob>>): Promise<Target> {
   if (server !== undefined) return httpTarget(server);
+  // `jobferry dev --adapter sqs | cloud-tasks` with no queue named keeps its emulator in its own process.
+  if (emulatedByDev()) return httpTarget(DEFAULT_SERVER);
   const config = loadConfig();
   if (config.adapter === 'memory') return httpTarget(DEFAULT_SERVER);
   const service = await createService(config);

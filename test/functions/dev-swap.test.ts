@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { onTestFinished, describe, expect, it } from 'vitest';
 import { startSqsEmulator } from '../../adapters/sqs/testing.ts';
 import { startDev } from '../../src/cli/dev.ts';
+import { openTarget } from '../../src/cli/target.ts';
 import { loadJobs } from '../../src/cli/load-jobs.ts';
 import { get, post, validCharge, watchedLogger } from '../cli/helpers.ts';
 
@@ -148,6 +149,20 @@ describe('choosing the transport', () => {
     expect([app.service.adapter, app.delivery]).toEqual(['cloud-tasks', 'push']);
     const listening = await logger.waitFor((r) => r.event === 'app.listening');
     expect(listening).toMatchObject({ delivery: 'push', jwksUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\//) });
+  });
+
+  it('the CLI commands act on the dev app when its transport is emulated, and on the queue itself when one is named', async () => {
+    const saved = { ...process.env };
+    onTestFinished(() => void (process.env = saved));
+    const noJobs = () => Promise.resolve(jobs);
+    process.env.JOBFERRY_ADAPTER = 'sqs';
+    const dev = await openTarget(undefined, noJobs);
+    expect(dev.where).toBe('http://127.0.0.1:3000');
+    await dev.close();
+    process.env.JOBFERRY_SQS_QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/jobs';
+    const direct = await openTarget(undefined, noJobs);
+    expect(direct.where).toBe('sqs queue jobs');
+    await direct.close();
   });
 
   it('refuses an unknown adapter, naming the variable', async () => {
