@@ -11,8 +11,8 @@ import type { AddressInfo } from 'node:net';
 
 export type GrpcFault =
   | { type: 'status'; code: grpc.status; details: string }
-  /** The call waits here until `release`, then goes on (a slow network on the way in). */
-  | { type: 'hold'; release: Promise<void> }
+  /** The call waits here until `release`, then goes on, or gets the status `release` resolves to (a slow network on the way in). */
+  | { type: 'hold'; release: Promise<void | { code: grpc.status; details: string }> }
   /** The call goes on at once; its answer waits until `release` (a slow network on the way back). */
   | { type: 'delay-answer'; release: Promise<void> };
 
@@ -85,7 +85,12 @@ export async function startGrpcFaultProxy(target: string): Promise<GrpcFaultProx
           }
           bump(fault.type);
           if (fault.type === 'delay-answer') return forward(call, callback, fault.release);
-          void fault.release.then(() => forward(call, callback));
+          void fault.release.then((then) => {
+            if (then === undefined) return forward(call, callback);
+            bump(`status:${grpc.status[then.code]}`);
+            for (const l of [...listeners]) l({ method, code: then.code });
+            callback({ code: then.code, details: then.details, metadata: new grpc.Metadata() });
+          });
         },
         bytes,
         bytes,

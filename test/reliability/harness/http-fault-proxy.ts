@@ -13,8 +13,11 @@ export type HttpFault =
   | { type: 'error'; status: number; code: string; message: string }
   /** The connection is torn down before any answer (ECONNRESET / socket hang up). */
   | { type: 'reset' }
-  /** The request is held until `release` resolves, then forwarded (a slow network, a slow service). */
-  | { type: 'hold'; release: Promise<void> };
+  /**
+   * The request is held until `release` resolves (a slow network, a slow service), then
+   * forwarded, or answered with the fault `release` resolves to.
+   */
+  | { type: 'hold'; release: Promise<void | HttpFault> };
 
 export interface ProxiedRequest {
   /** `ReceiveMessage`, `ChangeMessageVisibilityBatch`, ... from X-Amz-Target. */
@@ -34,6 +37,8 @@ export interface HttpFaultProxy {
   readonly endpoint: string;
   /** The rule for the requests from now on; undefined = pass everything through. */
   setRule(rule: FaultRule | undefined): void;
+  /** Called for every request that arrives, before any rule. */
+  onRequest(listener: (request: ProxiedRequest) => void): () => void;
   /** Called for every answer the service gave through the proxy. */
   onResponse(listener: (response: ProxiedResponse) => void): () => void;
   /** Faults applied so far, by `type` or `error:<code>`. */
@@ -57,6 +62,7 @@ export async function startHttpFaultProxy(target: string): Promise<HttpFaultProx
   let rule: FaultRule | undefined;
   const applied: Record<string, number> = {};
   const listeners = new Set<(response: ProxiedResponse) => void>();
+  const requestListeners = new Set<(request: ProxiedRequest) => void>();
   const sockets = new Set<Socket>();
   let forwarded = 0;
 
@@ -93,25 +99,31 @@ export async function startHttpFaultProxy(target: string): Promise<HttpFaultProx
       const raw = Buffer.concat(chunks);
       const target = String(req.headers['x-amz-target'] ?? '');
       const proxied: ProxiedRequest = { action: target.slice(target.lastIndexOf('.') + 1), body: raw.toString('utf8') };
+      for (const l of [...requestListeners]) l(proxied);
       const fault = rule?.(proxied);
       if (fault === undefined) return forward(req, res, proxied, raw);
-      count(fault);
-      switch (fault.type) {
-        case 'reset':
-          req.socket.destroy();
-          return;
-        case 'error': {
-          const body = JSON.stringify({ __type: `com.amazonaws.sqs#${fault.code}`, message: fault.message });
-          res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': `${fault.code};${fault.status >= 500 ? 'Receiver' : 'Sender'}`, 'x-amzn-requestid': 'fault-proxy' });
-          res.end(body);
-          return;
-        }
-        case 'hold':
-          void fault.release.then(() => forward(req, res, proxied, raw));
-          return;
-      }
+      answer(fault, req, res, proxied, raw);
     });
   });
+  const answer = (fault: HttpFault, req: IncomingMessage, res: ServerResponse, proxied: ProxiedRequest, raw: Buffer) => {
+    count(fault);
+    switch (fault.type) {
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'error': {
+        const body = JSON.stringify({ __type: `com.amazonaws.sqs#${fault.code}`, message: fault.message });
+        res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': `${fault.code};${fault.status >= 500 ? 'Receiver' : 'Sender'}`, 'x-amzn-requestid': 'fault-proxy' });
+        res.end(body);
+        const response = { ...proxied, status: fault.status, responseBody: body };
+        for (const l of [...listeners]) l(response);
+        return;
+      }
+      case 'hold':
+        void fault.release.then((then) => (then === undefined ? forward(req, res, proxied, raw) : answer(then, req, res, proxied, raw)));
+        return;
+    }
+  };
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -126,6 +138,10 @@ export async function startHttpFaultProxy(target: string): Promise<HttpFaultProx
     onResponse(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onRequest(listener) {
+      requestListeners.add(listener);
+      return () => requestListeners.delete(listener);
     },
     applied,
     get forwarded() {

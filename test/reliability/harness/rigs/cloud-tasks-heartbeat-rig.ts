@@ -1,10 +1,10 @@
 /**
  * Cloud Tasks pull for the heartbeat checks: worker children reach the emulator through the
- * gRPC fault proxy, which can hold RenewLease calls (the heartbeat's touches) and sees the
- * status the emulator answers once they go through.
+ * gRPC fault proxy, which can hold RenewLease calls (the heartbeat's touches), then send them on
+ * or answer them UNAVAILABLE, and counts the touches' error answers.
  */
 import type { HeartbeatRig, TouchHold } from '../heartbeat.ts';
-import { startGrpcFaultProxy } from '../grpc-fault-proxy.ts';
+import { GRPC_FAULTS, startGrpcFaultProxy } from '../grpc-fault-proxy.ts';
 import { scratchDir } from '../tmp.ts';
 import { childWorker } from './child-worker.ts';
 import { cloudTasksPullRig, cloudTasksQueueRig, type CloudTasksBackend } from './cloud-tasks-rig.ts';
@@ -22,8 +22,8 @@ export async function cloudTasksHeartbeatRig(backend: CloudTasksBackend): Promis
       return childWorker(rig.spawnWorker(label.replace(/\W+/g, '-')));
     },
     holdTouches(): TouchHold {
-      let open!: () => void;
-      const release = new Promise<void>((r) => (open = r));
+      let open!: (then: { code: number; details: string } | undefined) => void;
+      const release = new Promise<{ code: number; details: string } | undefined>((r) => (open = r));
       let held = 0;
       let errors = 0;
       const off = proxy.onResponse((answer) => {
@@ -41,9 +41,9 @@ export async function cloudTasksHeartbeatRig(backend: CloudTasksBackend): Promis
         get held() {
           return held;
         },
-        release() {
+        release(how) {
           proxy.setRule(undefined);
-          open();
+          open(how === 'fail' ? { code: GRPC_FAULTS.unavailable.code, details: GRPC_FAULTS.unavailable.details } : undefined);
           setTimeout(off, 30_000).unref();
         },
       };

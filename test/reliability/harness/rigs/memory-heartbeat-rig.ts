@@ -1,11 +1,11 @@
 /**
  * The memory transport for the heartbeat checks, in this process: the queue and its workers
  * share one process (as they do in an app that uses the memory transport), each worker with its
- * own ledger id. Touches are held in the transport: a wrapper delays the real memory touch,
- * which then fails by itself because the job is no longer reserved.
+ * own ledger id. Touches are held in the transport: a wrapper delays the memory touch, then lets
+ * it through or fails it as a transport that did not answer in time.
  */
 import { createMemoryService } from '../../../../adapters/memory/index.ts';
-import { createQueue, createWorker, type JobService, type Logger } from '../../../../src/index.ts';
+import { createQueue, createWorker, TransportError, type JobService, type Logger } from '../../../../src/index.ts';
 import type { HeartbeatRig, TouchHold, WorkerHandle } from '../heartbeat.ts';
 import { ledgerJob, producerJob } from '../jobs.ts';
 import { openLedger } from '../ledger.ts';
@@ -15,7 +15,7 @@ import { scratchDir } from '../tmp.ts';
 export function memoryHeartbeatRig(): HeartbeatRig {
   const dir = scratchDir('heartbeat-memory');
   const memory = createMemoryService({ queue: 'heartbeat' });
-  let hold: { release: Promise<void>; held: number; errors: number } | undefined;
+  let hold: { release: Promise<'forward' | 'fail'>; held: number; errors: number } | undefined;
   let nextId = 1;
 
   // The transport, with its touches held while a hold is on.
@@ -25,7 +25,10 @@ export function memoryHeartbeatRig(): HeartbeatRig {
       const current = hold;
       if (current) {
         current.held++;
-        await current.release;
+        if ((await current.release) === 'fail') {
+          current.errors++;
+          throw new TransportError('[memory] touch failed: the transport did not answer in time', { adapter: 'memory', queue: 'heartbeat', code: 'Timeout', retryable: true });
+        }
       }
       try {
         await memory.touch(job, leaseMs);
@@ -62,8 +65,8 @@ export function memoryHeartbeatRig(): HeartbeatRig {
       };
     },
     holdTouches(): TouchHold {
-      let open!: () => void;
-      const current = { release: new Promise<void>((r) => (open = r)), held: 0, errors: 0 };
+      let open!: (how: 'forward' | 'fail') => void;
+      const current = { release: new Promise<'forward' | 'fail'>((r) => (open = r)), held: 0, errors: 0 };
       hold = current;
       return {
         get errors() {
@@ -72,9 +75,9 @@ export function memoryHeartbeatRig(): HeartbeatRig {
         get held() {
           return current.held;
         },
-        release() {
+        release(how) {
           if (hold === current) hold = undefined;
-          open();
+          open(how);
         },
       };
     },

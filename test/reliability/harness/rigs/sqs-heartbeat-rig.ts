@@ -1,11 +1,11 @@
 /**
  * SQS for the heartbeat checks: worker children reach fauxqs through the HTTP fault proxy, which
- * can hold ChangeMessageVisibility(Batch) requests (the heartbeat's touches) and counts the error
- * answers fauxqs gives them once they go through.
+ * can hold ChangeMessageVisibility(Batch) requests (the heartbeat's touches), then send them on
+ * or answer them with throttling, and counts the touches' error answers.
  */
 import type { SqsEmulator } from '../../../../adapters/sqs/emulator.ts';
 import type { HeartbeatRig, TouchHold } from '../heartbeat.ts';
-import { startHttpFaultProxy } from '../http-fault-proxy.ts';
+import { SQS_FAULTS, startHttpFaultProxy, type HttpFault } from '../http-fault-proxy.ts';
 import { scratchDir } from '../tmp.ts';
 import { childWorker } from './child-worker.ts';
 import { sqsPullRig, sqsQueueRig } from './sqs-rig.ts';
@@ -24,8 +24,8 @@ export async function sqsHeartbeatRig(sqs: SqsEmulator): Promise<HeartbeatRig> {
       return childWorker(sqsPullRig(queue, { ledgerDir: dir.path, worker, job, endpoint: proxy.endpoint }).spawnWorker(label));
     },
     holdTouches(): TouchHold {
-      let open!: () => void;
-      const release = new Promise<void>((r) => (open = r));
+      let open!: (then: HttpFault | undefined) => void;
+      const release = new Promise<HttpFault | undefined>((r) => (open = r));
       let held = 0;
       let errors = 0;
       const off = proxy.onResponse((r) => {
@@ -45,9 +45,9 @@ export async function sqsHeartbeatRig(sqs: SqsEmulator): Promise<HeartbeatRig> {
         get held() {
           return held;
         },
-        release() {
+        release(how) {
           proxy.setRule(undefined);
-          open();
+          open(how === 'fail' ? SQS_FAULTS.throttling : undefined);
           // Keep counting the answers of the touches just let through.
           setTimeout(off, 30_000).unref();
         },
