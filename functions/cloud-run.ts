@@ -120,7 +120,8 @@ export async function startCloudRun(options: CloudRunOptions = {}): Promise<Clou
     if (path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) return answer(res, 200, { ok: true });
     answer(res, 404, { error: `no route ${req.method ?? 'GET'} ${path}` });
   });
-  // Cloud Run's front end keeps connections open for up to 10 minutes between requests.
+  // Google's load balancers keep backend connections up to 600 s; a server that closes an idle
+  // one sooner (Node's default: 5 s) can close it just as a request arrives on it.
   server.keepAliveTimeout = 620_000;
   const host = options.host ?? '0.0.0.0';
   await new Promise<void>((resolve, reject) => {
