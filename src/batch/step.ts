@@ -21,13 +21,11 @@
  *
  * `runInBatch` never rejects: every failure is an Outcome.
  */
+import type { StepContext } from '../step.ts';
 import { backoffDelayMs } from '../backoff.ts';
-import type { Envelope } from '../envelope.ts';
 import { describeError } from '../errors.ts';
 import type { AnyJob } from '../job.ts';
-import type { LogLevel } from '../logger.ts';
-import type { BuryReason, ErrorInfo, Outcome } from '../outcome.ts';
-import type { Delivery } from '../pipeline.ts';
+import type { Outcome } from '../outcome.ts';
 import type { JobService } from '../service.ts';
 import { BatchError } from './errors.ts';
 import { finishBatch } from './finish.ts';
@@ -35,19 +33,12 @@ import type { BatchSettings } from './options.ts';
 import { batchProblem, type BatchOutcome, type BatchRecord, type RecordResult } from './store.ts';
 import { parseJson, type BatchContext } from './summary.ts';
 
-export interface BatchedRun {
+export interface BatchedRun extends StepContext {
   readonly settings: BatchSettings;
-  readonly job: AnyJob;
-  readonly delivery: Delivery;
-  readonly envelope: Envelope;
   readonly batchId: string;
-  readonly now: () => number;
-  readonly random: () => number;
   /** Where the finished job is sent; undefined: it is left for finishBatch(). */
   readonly followUp: JobService | undefined;
   readonly jobs: ReadonlyMap<string, AnyJob>;
-  log(level: LogLevel, event: string, extra: Record<string, unknown>): void;
-  bury(reason: BuryReason, detail: string, error: ErrorInfo | undefined): Outcome;
   /** The rest of the pipeline (schema, attempts, exclusive, idempotency, handler), with ctx.batch. */
   next(batch: BatchContext): Outcome | Promise<Outcome>;
 }

@@ -22,28 +22,18 @@
  *
  * `runLink` never rejects: every failure is an Outcome.
  */
+import type { StepContext } from '../step.ts';
 import { backoffDelayMs } from '../backoff.ts';
-import type { Envelope } from '../envelope.ts';
 import { describeError } from '../errors.ts';
-import type { AnyJob } from '../job.ts';
 import { exceedsBytes, jsonDepthExceeds, MAX_JSON_DEPTH } from '../json-guard.ts';
-import type { LogLevel } from '../logger.ts';
-import type { BuryReason, ErrorInfo, Outcome } from '../outcome.ts';
-import type { Delivery } from '../pipeline.ts';
+import type { Outcome } from '../outcome.ts';
 import { isContinue, type ContinuationContext } from './continue.ts';
 import { ContinuationError } from './errors.ts';
 import type { ContinuationSettings } from './options.ts';
 import { MAX_CHAIN_BODY_BYTES, MAX_CHECKPOINT_BYTES, type ChainClaim, type ChainProgress, type ChainRecord } from './store.ts';
 
-export interface ChainRun {
+export interface ChainRun extends StepContext {
   readonly settings: ContinuationSettings;
-  readonly job: AnyJob;
-  readonly delivery: Delivery;
-  readonly envelope: Envelope;
-  readonly now: () => number;
-  readonly random: () => number;
-  log(level: LogLevel, event: string, extra: Record<string, unknown>): void;
-  bury(reason: BuryReason, detail: string, error: ErrorInfo | undefined): Outcome;
   /** The pipeline's execute step, with ctx.continuation. */
   execute(continuation: ContinuationContext): Outcome | Promise<Outcome>;
 }

@@ -14,30 +14,20 @@
  *
  * `runExclusive` never rejects: every failure is an Outcome.
  */
+import type { StepContext } from '../step.ts';
 import { backoffDelayMs } from '../backoff.ts';
-import type { Envelope } from '../envelope.ts';
 import { describeError } from '../errors.ts';
 import { sha256Hex } from '../idempotency/canonical.ts';
 import type { ClaimResult } from '../idempotency/store.ts';
-import type { AnyJob } from '../job.ts';
-import type { LogLevel } from '../logger.ts';
-import type { BuryReason, ErrorInfo, Outcome } from '../outcome.ts';
-import type { Delivery } from '../pipeline.ts';
+import type { Outcome } from '../outcome.ts';
 import type { ExclusiveSettings } from './options.ts';
 
 /** The fingerprint every exclusive lease carries (the store's conflict check never fires). */
 const FINGERPRINT = 'exclusive';
 
-export interface ExclusiveRun {
+export interface ExclusiveRun extends StepContext {
   readonly settings: ExclusiveSettings;
-  readonly job: AnyJob;
-  readonly delivery: Delivery;
-  readonly envelope: Envelope;
   readonly payload: unknown;
-  readonly now: () => number;
-  readonly random: () => number;
-  log(level: LogLevel, event: string, extra: Record<string, unknown>): void;
-  bury(reason: BuryReason, detail: string, error: ErrorInfo | undefined): Outcome;
   next(): Outcome | Promise<Outcome>;
 }
 

@@ -20,13 +20,10 @@
  *
  * `runIdempotent` never rejects: every failure is an Outcome, as everywhere in the pipeline.
  */
+import type { StepContext } from '../step.ts';
 import { backoffDelayMs } from '../backoff.ts';
-import type { Envelope } from '../envelope.ts';
 import { describeError } from '../errors.ts';
-import type { AnyJob } from '../job.ts';
-import type { LogLevel } from '../logger.ts';
-import type { BuryReason, ErrorInfo, Outcome } from '../outcome.ts';
-import type { Delivery } from '../pipeline.ts';
+import type { Outcome } from '../outcome.ts';
 import { IdempotencyError } from './errors.ts';
 import { idempotencyKeyOf } from './keys.ts';
 import type { IdempotencySettings } from './options.ts';
@@ -37,19 +34,10 @@ import type { ClaimResult } from './store.ts';
 export const MIN_IN_PROGRESS_DELAY_MS = 1_000;
 
 /** What the pipeline hands the guard for one delivery. */
-export interface GuardedRun {
+export interface GuardedRun extends StepContext {
   readonly settings: IdempotencySettings;
-  readonly job: AnyJob;
-  readonly delivery: Delivery;
-  readonly envelope: Envelope;
   /** The validated payload (what a key function gets). */
   readonly payload: unknown;
-  readonly now: () => number;
-  readonly random: () => number;
-  /** Writes a job line with the pipeline's fixed fields (event, job, jobId, queue, adapter, attempt, ...). */
-  log(level: LogLevel, event: string, extra: Record<string, unknown>): void;
-  /** The pipeline's bury: logs the line and returns the outcome. */
-  bury(reason: BuryReason, detail: string, error: ErrorInfo | undefined): Outcome;
   /** Runs the handler (timeout, abort, classification): the pipeline's execute step. */
   execute(): Outcome | Promise<Outcome>;
 }
