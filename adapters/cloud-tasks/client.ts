@@ -6,6 +6,7 @@
  * or a GoogleAuth built here for the cloud-platform scope), so the SDK never goes looking for
  * credentials on its own (which probes the cloud metadata server).
  */
+import { lazyModule } from '../../src/lazy-client.ts';
 import type { ClientOptions } from 'google-gax';
 import type { v2, v2beta2 } from '@google-cloud/tasks';
 import { ConfigError } from '../../src/errors.ts';
@@ -17,30 +18,15 @@ export type V2beta2Client = v2beta2.CloudTasksClient;
 type Sdk = typeof import('@google-cloud/tasks');
 type Gax = typeof import('google-gax');
 
-let sdk: Promise<Sdk> | undefined;
-let gax: Promise<Gax> | undefined;
-
 const missing = (name: string, error: unknown) =>
   new ConfigError([`cloud-tasks: could not load ${name} (an optional peer dependency: npm install ${name}): ${error instanceof Error ? error.message : String(error)}`], {
     adapter: 'cloud-tasks',
     cause: error,
   });
 
-export function loadSdk(): Promise<Sdk> {
-  sdk ??= import('@google-cloud/tasks').catch((error: unknown) => {
-    sdk = undefined;
-    throw missing('@google-cloud/tasks', error);
-  });
-  return sdk;
-}
+export const loadSdk = lazyModule<Sdk>(() => import('@google-cloud/tasks'), (error) => missing('@google-cloud/tasks', error));
 
-export function loadGax(): Promise<Gax> {
-  gax ??= import('google-gax').catch((error: unknown) => {
-    gax = undefined;
-    throw missing('google-gax', error);
-  });
-  return gax;
-}
+export const loadGax = lazyModule<Gax>(() => import('google-gax'), (error) => missing('google-gax', error));
 
 export interface ClientSource {
   readonly authClient?: unknown;

@@ -5,23 +5,16 @@
 import type * as SqsSdk from '@aws-sdk/client-sqs';
 import type { SQSClient, SQSClientConfig } from '@aws-sdk/client-sqs';
 import { JobferryError } from '../../src/errors.ts';
+import { lazyClient, lazyModule, type LazyClient } from '../../src/lazy-client.ts';
 
 export type SqsSdkModule = typeof SqsSdk;
 export type { SQSClient, SQSClientConfig };
 
-let loading: Promise<SqsSdkModule> | undefined;
-
 /** `import('@aws-sdk/client-sqs')`, memoized. A failed import is not cached: it may be retried. */
-export function loadSqsSdk(): Promise<SqsSdkModule> {
-  loading ??= import('@aws-sdk/client-sqs').catch((error: unknown) => {
-    loading = undefined;
-    throw new JobferryError('[sqs] loading @aws-sdk/client-sqs failed: install it (npm install @aws-sdk/client-sqs) or pass a client', {
-      adapter: 'sqs',
-      cause: error,
-    });
-  });
-  return loading;
-}
+export const loadSqsSdk = lazyModule(
+  () => import('@aws-sdk/client-sqs'),
+  (error) => new JobferryError('[sqs] loading @aws-sdk/client-sqs failed: install it (npm install @aws-sdk/client-sqs) or pass a client', { adapter: 'sqs', cause: error }),
+);
 
 /** Where a client comes from: one the caller made, or one made from `clientConfig` on first need. */
 export interface ClientSource {
@@ -29,34 +22,8 @@ export interface ClientSource {
   clientConfig?: SQSClientConfig | undefined;
 }
 
-export interface ClientHandle {
-  /** The SDK module and the client, made once. */
-  get(): Promise<{ sdk: SqsSdkModule; client: SQSClient }>;
-  /** Destroys the client if this handle made it; a caller's client is left alone. */
-  close(): void;
-}
+export type ClientHandle = LazyClient<SqsSdkModule, SQSClient>;
 
 export function clientHandle(source: ClientSource): ClientHandle {
-  let made: Promise<{ sdk: SqsSdkModule; client: SQSClient }> | undefined;
-  let owned: SQSClient | undefined;
-  return {
-    get() {
-      made ??= loadSqsSdk().then(
-        (sdk) => {
-          const client = source.client ?? (owned = new sdk.SQSClient(source.clientConfig ?? {}));
-          return { sdk, client };
-        },
-        (error: unknown) => {
-          made = undefined;
-          throw error;
-        },
-      );
-      return made;
-    },
-    close() {
-      owned?.destroy();
-      owned = undefined;
-      made = undefined;
-    },
-  };
+  return lazyClient(loadSqsSdk, (sdk) => new sdk.SQSClient(source.clientConfig ?? {}), source.client);
 }
