@@ -76,6 +76,8 @@ function main(s: InfraSettings): TerraformDocument {
     audience: ref('local.service_url'),
     // The push handler buries a job that fails on the queue's last attempt: it needs the cap.
     queueMaxAttempts: String(s.queueMaxAttempts),
+    // Cloud Run stops a container 10 s after SIGTERM: in-flight requests must end before that.
+    shutdownGraceMs: '9000',
   });
   const queueIam = (queue: string) => ({
     project: ref('var.project'),

@@ -101,6 +101,8 @@ describe('GCP Terraform (committed *.tf.json)', () => {
     // The push handler's retry cap is the queue's own: a task is buried on its last attempt, never dropped.
     expect(config.adapter === 'cloud-tasks' && config.queueMaxAttempts).toBe(resources.google_cloud_tasks_queue.jobs.retry_config.max_attempts);
     expect(env.PORT, 'Cloud Run sets PORT itself').toBeUndefined();
+    // Cloud Run stops the container 10 s after SIGTERM: the grace period must end before that.
+    expect(config.shutdownGraceMs).toBeLessThan(10_000);
   });
 
   it('grants exactly: invoker on the service to the tokens account; enqueuer on both queues and actAs on the tokens account to the runtime', () => {
