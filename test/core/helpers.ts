@@ -11,21 +11,9 @@ import { createMemoryLogger, type Logger, type LogLevel, type LogRecord } from '
 import { createPipeline, type Delivery, type PipelineOptions } from '../../src/pipeline.ts';
 import type { JobService } from '../../src/service.ts';
 
-export interface Deferred<T = void> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
+import { deferred, type Deferred } from '../support/deferred.ts';
 
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+export { deferred, type Deferred };
 
 export const echoSchema = z.object({ n: z.number().int(), text: z.string().optional() });
 

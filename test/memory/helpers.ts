@@ -10,18 +10,6 @@ export function manualService(options: MemoryServiceOptions = {}): { service: Me
   return { service: createMemoryService({ clock, ...options }), clock };
 }
 
-export interface Deferred<T = void> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
+import { deferred, type Deferred } from '../support/deferred.ts';
 
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+export { deferred, type Deferred };
