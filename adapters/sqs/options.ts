@@ -33,6 +33,12 @@ export interface SqsServiceOptions {
    * receive, send, delete. Default false: always receive, send, delete (exact counts, honours max).
    */
   useMessageMoveTask?: boolean;
+  /**
+   * Message attributes a reserve asks SQS for (`['All']`, or names), so that a buried job keeps
+   * them in the dead-letter queue. Default none: jobferry's own jobs carry no message attributes
+   * (everything travels in the envelope), and asking for them costs every receive.
+   */
+  receiveMessageAttributeNames?: readonly string[];
   /** For the few things the service itself reports (a give-back that failed). Default: silent. */
   logger?: Logger;
 }
@@ -43,6 +49,7 @@ export interface SqsSettings {
   readonly waitTimeSeconds: number;
   readonly maxBodyBytes: number;
   readonly useMessageMoveTask: boolean;
+  readonly receiveMessageAttributeNames: readonly string[];
 }
 
 export function checkOptions(options: SqsServiceOptions): SqsSettings {
@@ -73,6 +80,10 @@ export function checkOptions(options: SqsServiceOptions): SqsSettings {
   const client = options?.client as { send?: unknown } | undefined;
   if (client !== undefined && typeof client?.send !== 'function') problems.push('client: must be an SQSClient (an object with send())');
   if (client !== undefined && options.clientConfig !== undefined) problems.push('clientConfig: give client or clientConfig, not both');
+  const receiveMessageAttributeNames = options?.receiveMessageAttributeNames ?? [];
+  if (!Array.isArray(receiveMessageAttributeNames) || !receiveMessageAttributeNames.every((n) => typeof n === 'string' && n.length > 0)) {
+    problems.push(`receiveMessageAttributeNames: must be an array of attribute names (or ['All'])`);
+  }
   if (problems.length > 0 || source === undefined) throw new ConfigError(problems.map((p) => `sqs.${p}`), { adapter: 'sqs' });
-  return { source, deadLetter, waitTimeSeconds, maxBodyBytes, useMessageMoveTask: options.useMessageMoveTask === true };
+  return { source, deadLetter, waitTimeSeconds, maxBodyBytes, useMessageMoveTask: options.useMessageMoveTask === true, receiveMessageAttributeNames };
 }

@@ -26,6 +26,8 @@ export interface ReceiveTarget {
   readonly queue: QueueAddress;
   readonly handle: ClientHandle;
   readonly waitTimeSeconds: number;
+  /** Message attributes to ask for (none by default). */
+  readonly messageAttributeNames: readonly string[];
   /** Requests in flight, so close() can end them. */
   readonly inflight: Set<AbortController>;
   /** Gives back messages nobody will run (visibility 0). */
@@ -66,7 +68,7 @@ export async function receiveJobs(target: ReceiveTarget, options: ReserveOptions
         VisibilityTimeout: visibility,
         WaitTimeSeconds: waitSeconds,
         MessageSystemAttributeNames: [...SYSTEM_ATTRIBUTES],
-        MessageAttributeNames: ['All'],
+        ...(target.messageAttributeNames.length > 0 ? { MessageAttributeNames: [...target.messageAttributeNames] } : {}),
       }),
       { abortSignal: controller.signal },
     )

@@ -121,6 +121,7 @@ export function createSqsService(options: SqsServiceOptions): SqsService {
           queue: source,
           handle,
           waitTimeSeconds: settings.waitTimeSeconds,
+          messageAttributeNames: settings.receiveMessageAttributeNames,
           inflight,
           now: Date.now,
           isClosed: () => closed,

@@ -11,11 +11,11 @@ import { makeOutgoing } from '../contract/fixtures.ts';
 import { countRequests } from './lambda-helpers.ts';
 import { freshQueue, sharedEmulator } from './helpers.ts';
 
-async function setup(options: { fifo?: boolean; deadLetter?: boolean } = {}) {
+async function setup(options: { fifo?: boolean; deadLetter?: boolean; receiveMessageAttributeNames?: string[] } = {}) {
   const sqs = await sharedEmulator();
   const queue = await freshQueue('service', { fifo: options.fifo, deadLetter: options.deadLetter === false ? undefined : { maxReceiveCount: 50 } });
   const client = new SQSClient(sqs.clientConfig);
-  const service = createSqsService({ queueUrl: queue.queueUrl, client });
+  const service = createSqsService({ queueUrl: queue.queueUrl, client, ...(options.receiveMessageAttributeNames ? { receiveMessageAttributeNames: options.receiveMessageAttributeNames } : {}) });
   const reserveAll = async (count: number, leaseMs = 30_000) => {
     const got: SqsReservedJob[] = [];
     for (let round = 0; got.length < count && round < 20; round++) got.push(...((await service.reserve({ max: 10, leaseMs, waitMs: 1_000 })) as SqsReservedJob[]));
@@ -110,8 +110,8 @@ describe('sqs service', () => {
     await expect(service.touch({ ...again[0]!, receivedAt: Date.now() - twelveHours } as SqsReservedJob, 1_000)).rejects.toMatchObject({ code: 'VisibilityCapReached', retryable: false });
   });
 
-  it('bury sends body and facts to the dead-letter queue as attributes, with the original attributes', async () => {
-    const { queue, client, service } = await setup({ fifo: true });
+  it('bury sends body and facts to the dead-letter queue as attributes, with the original attributes when asked for', async () => {
+    const { queue, client, service } = await setup({ fifo: true, receiveMessageAttributeNames: ['All'] });
     await client.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: '{"v":1}', MessageGroupId: 'grp', MessageDeduplicationId: 'd1', MessageAttributes: { tenant: { DataType: 'String', StringValue: 'acme' } } }));
     const [job] = await service.reserve({ max: 1, leaseMs: 30_000, waitMs: 1_000 });
     const detail = `password=hunter2 ${'z'.repeat(10_000)}`;
@@ -127,6 +127,22 @@ describe('sqs service', () => {
     expect(Buffer.byteLength(attr(A.detail)!)).toBeLessThanOrEqual(2_048);
     expect(Number(attr(A.buriedAt))).toBeGreaterThan(Date.now() - 60_000);
     expect((await service.stats()).ready + (await service.stats()).reserved).toBe(0);
+  });
+
+  it('reserve asks SQS for message attributes only when receiveMessageAttributeNames names them', async () => {
+    const asked: unknown[] = [];
+    const spy = (c: SQSClient) => c.middlewareStack.add((next, context) => async (args) => {
+      if (context.commandName === 'ReceiveMessageCommand') asked.push((args.input as { MessageAttributeNames?: string[] }).MessageAttributeNames);
+      return next(args);
+    });
+    const plain = await setup();
+    spy(plain.client);
+    await plain.service.reserve({ max: 1, leaseMs: 1_000, waitMs: 0 });
+    const carrying = await setup({ receiveMessageAttributeNames: ['tenant'] });
+    spy(carrying.client);
+    await carrying.service.reserve({ max: 1, leaseMs: 1_000, waitMs: 0 });
+    expect(asked).toEqual([undefined, ['tenant']]);
+    expect(() => createSqsService({ queueUrl: plain.queue.queueUrl, receiveMessageAttributeNames: [''] })).toThrow(/receiveMessageAttributeNames: must be an array of attribute names/);
   });
 
   it('bury with no dead-letter queue at all fails clearly and leaves the job in the queue', async () => {
