@@ -112,8 +112,20 @@ export function createWorker(options: WorkerOptions): Worker {
 
   const waitForSlot = () => new Promise<void>((resolve) => slotWaiters.push(resolve));
   // Every poller waiting for a slot re-checks; the ones that find none wait again.
-  const freeSlot = () => {
+  const wakePollers = () => {
     for (const wake of slotWaiters.splice(0)) wake();
+  };
+  // Jobs of one batch finish together (one DeleteMessageBatch answers them all), one slot per
+  // microtask: wake the pollers once those are all free, so a poller asks for a batch's worth
+  // instead of one job at a time.
+  let wakeScheduled = false;
+  const freeSlot = () => {
+    if (wakeScheduled) return;
+    wakeScheduled = true;
+    setImmediate(() => {
+      wakeScheduled = false;
+      wakePollers();
+    });
   };
 
   const sleep = (ms: number) =>
@@ -227,7 +239,7 @@ export function createWorker(options: WorkerOptions): Worker {
       const wasRunning = state === 'running';
       state = 'stopping';
       stopReserving.abort();
-      freeSlot();
+      wakePollers();
       const inFlight = [...slots];
       logger.log('info', { event: 'worker.stopping', queue: service.queue, adapter: service.adapter, inFlight: inFlight.length, graceMs });
       // The grace period runs from here, not from the end of the reserve loops: a reserve call
