@@ -7,11 +7,12 @@
  *   npm run reliability -- --only kill,drain     # some suites (kill, drain, heartbeat, faults, soak)
  *   npm run reliability -- --profile ci          # the CI sizes, to try the runner quickly
  *   npm run reliability -- --json out.json       # the figures as JSON too
+ *   npm run reliability -- --table-from out.json # print the table of a saved run again, run nothing
  *
  * It exits 1 when a suite failed to run or a figure missed its target (lost > 0, a duplicate
  * outside the crash window, a failed check, a soak slope over 5 MB/h), after printing the table.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startSqsEmulator } from '../../adapters/sqs/emulator.ts';
 import type { IdempotencyConfig } from './harness/child-config.ts';
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     profile: { type: 'string', default: 'full' },
     json: { type: 'string' },
+    'table-from': { type: 'string' },
   },
 });
 const profile = values.profile as Profile;
@@ -46,6 +48,11 @@ if (!(soakMinutes > 0)) fail(`--soak-minutes must be a number > 0, got ${values[
 const only = values.only === undefined ? [...SUITES] : values.only.split(',').map((s) => s.trim());
 for (const s of only) if (!(SUITES as readonly string[]).includes(s)) fail(`--only: unknown suite ${s} (known: ${SUITES.join(', ')})`);
 const runs = (suite: Suite) => only.includes(suite);
+
+if (values['table-from'] !== undefined) {
+  const saved = JSON.parse(readFileSync(values['table-from'], 'utf8')) as RunResults;
+  report(saved, `Reliability run from ${values['table-from']}`);
+}
 
 const log = (line: string) => process.stderr.write(`[reliability ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const results: RunResults = { kill: {}, drain: {}, heartbeat: {}, faults: {}, soak: {} };
@@ -132,13 +139,17 @@ try {
   await Promise.allSettled([sqs.stop(), cloudTasks.close(), faultyCloudTasks.close(), store.close()]);
 }
 
-const problems = missedTargets(results);
-process.stdout.write(`\nReliability run (${profile} profile), ${new Date().toISOString()}, ${Math.round((Date.now() - started) / 60_000)} min, Node ${process.version}\n\n`);
-process.stdout.write(`${renderTable(results)}\n\n`);
-if (problems.length > 0) process.stdout.write(`Missed targets:\n${problems.map((p) => `- ${p}`).join('\n')}\n`);
-else process.stdout.write('Every target met.\n');
 if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 2));
-process.exit(problems.length > 0 ? 1 : 0);
+report(results, `Reliability run (${profile} profile), ${new Date().toISOString()}, ${Math.round((Date.now() - started) / 60_000)} min, Node ${process.version}`);
+
+/** Prints the table and the missed targets; exits 1 if a target was missed. */
+function report(r: RunResults, title: string): never {
+  const problems = missedTargets(r);
+  process.stdout.write(`\n${title}\n\n${renderTable(r)}\n\n`);
+  if (problems.length > 0) process.stdout.write(`Missed targets:\n${problems.map((p) => `- ${p}`).join('\n')}\n`);
+  else process.stdout.write('Every target met.\n');
+  process.exit(problems.length > 0 ? 1 : 0);
+}
 
 function missedTargets(r: RunResults): string[] {
   const out: string[] = [];

@@ -24,13 +24,21 @@ export interface RunResults {
 
 type Row = [label: string, cells: string[]];
 
+/** The table, then the reasons of its n/a cells (one line per adapter and reason). */
 export function renderTable(results: RunResults): string {
   const rows: Row[] = [];
+  const notApplicable = new Map<string, Set<string>>(); // reason -> suites
+  let suite = '';
   const per = <T>(get: (a: Adapter) => Cell<T> | undefined, show: (value: T) => string): string[] =>
     ADAPTERS.map((a) => {
       const cell = get(a);
       if (cell === undefined) return 'not run';
-      if ('na' in cell) return `n/a (${cell.na})`;
+      if ('na' in cell) {
+        const key = `${a}: ${cell.na}`;
+        if (!notApplicable.has(key)) notApplicable.set(key, new Set());
+        notApplicable.get(key)!.add(suite);
+        return 'n/a';
+      }
       if ('error' in cell) return `**error**: ${escape(cell.error).slice(0, 160)}`;
       return show(cell.ok);
     });
@@ -45,35 +53,41 @@ export function renderTable(results: RunResults): string {
       (v: { on: KillFigures; off: KillFigures | undefined }) => show(v.on, v.off),
     );
 
-  rows.push(['kill: jobs, SIGKILLs (mean interval), respawns (idempotency on / off)', both((on, off) => `${on.jobs}, ${on.kills} (${interval(on)}), ${on.respawns}${off ? ` / ${off.jobs}, ${off.kills} (${interval(off)}), ${off.respawns}` : ''}`)]);
-  rows.push(['kill: jobs done while the killer ran (on / off)', both((on, off) => `${on.doneWhileKilling} / ${off?.doneWhileKilling ?? '?'}`)]);
-  rows.push(['kill: lost (idempotency on / off)', both((on, off) => `${on.lost} / ${off?.lost ?? '?'}`)]);
-  rows.push(['kill: redeliveries (on / off)', both((on, off) => `${on.redeliveries} / ${off?.redeliveries ?? '?'}`)]);
-  rows.push(['kill: duplicate side effects, idempotency on (in the crash window / outside it)', both((on) => `${on.duplicateEffects} (${on.duplicatesInCrashWindow} / ${on.duplicatesOutsideCrashWindow})`)]);
-  rows.push(['kill: duplicate side effects, idempotency off', both((_on, off) => `${off?.duplicateEffects ?? '?'}`)]);
-  rows.push(['kill: buried with a reason (on / off)', both((on, off) => `${on.buried} / ${off?.buried ?? '?'}`)]);
-  rows.push(['kill: acked twice, unhandled rejections', both((on, off) => `${on.doubleAcks + (off?.doubleAcks ?? 0)}, ${on.unhandled + (off?.unhandled ?? 0)}`)]);
-  rows.push(['drain: in flight at SIGTERM', per((a) => results.drain[a], (d) => `${d.inFlightAtSignal}`)]);
-  rows.push(['drain: finished / released / unaccounted', per((a) => results.drain[a], (d) => `${d.finished} / ${d.released} / ${d.unaccounted}`)]);
-  rows.push(['drain: reserves after SIGTERM', per((a) => results.drain[a], (d) => `${d.reservesAfterSignal}`)]);
-  rows.push(['drain: exit after SIGTERM (shutdownGraceMs)', per((a) => results.drain[a], (d) => `${d.exitMs} ms (${d.shutdownGraceMs} ms), code ${d.exitCode}`)]);
-  rows.push(['drain: lost', per((a) => results.drain[a], (d) => `${d.lost}`)]);
-  rows.push(['heartbeat: job of 3x its lease, never redelivered', per((a) => results.heartbeat[a], (h) => `${pass(h.longRun.passed)} (${h.longRun.deliveries} delivery, ${h.longRun.touches} touches, ${h.longRun.runMs} ms, lease ${h.leaseMs} ms)`)]);
-  rows.push([
-    'heartbeat: redelivered within one lease after SIGKILL',
+  const row = (label: string, cells: () => string[]) => {
+    suite = label.slice(0, label.indexOf(':'));
+    rows.push([label, cells()]);
+  };
+  row('kill: jobs, SIGKILLs (mean interval), respawns (idempotency on / off)', () => both((on, off) => `${on.jobs}, ${on.kills} (${interval(on)}), ${on.respawns}${off ? ` / ${off.jobs}, ${off.kills} (${interval(off)}), ${off.respawns}` : ''}`));
+  row('kill: jobs done while the killer ran (on / off)', () => both((on, off) => `${on.doneWhileKilling} / ${off?.doneWhileKilling ?? '?'}`));
+  row('kill: lost (idempotency on / off)', () => both((on, off) => `${on.lost} / ${off?.lost ?? '?'}`));
+  row('kill: redeliveries (on / off)', () => both((on, off) => `${on.redeliveries} / ${off?.redeliveries ?? '?'}`));
+  row('kill: duplicate side effects, idempotency on (in the crash window / outside it)', () => both((on) => `${on.duplicateEffects} (${on.duplicatesInCrashWindow} / ${on.duplicatesOutsideCrashWindow})`));
+  row('kill: duplicate side effects, idempotency off', () => both((_on, off) => `${off?.duplicateEffects ?? '?'}`));
+  row('kill: buried with a reason (on / off)', () => both((on, off) => `${on.buried} / ${off?.buried ?? '?'}`));
+  row('kill: acked twice, unhandled rejections', () => both((on, off) => `${on.doubleAcks + (off?.doubleAcks ?? 0)}, ${on.unhandled + (off?.unhandled ?? 0)}`));
+  row('drain: in flight at SIGTERM', () => per((a) => results.drain[a], (d) => `${d.inFlightAtSignal}`));
+  row('drain: finished / released / unaccounted', () => per((a) => results.drain[a], (d) => `${d.finished} / ${d.released} / ${d.unaccounted}`));
+  row('drain: reserves after SIGTERM', () => per((a) => results.drain[a], (d) => `${d.reservesAfterSignal}`));
+  row('drain: exit after SIGTERM (shutdownGraceMs)', () => per((a) => results.drain[a], (d) => `${d.exitMs} ms (${d.shutdownGraceMs} ms), code ${d.exitCode}`));
+  row('drain: lost', () => per((a) => results.drain[a], (d) => `${d.lost}`));
+  row('heartbeat: job of 3x its lease, never redelivered', () => per((a) => results.heartbeat[a], (h) => `${pass(h.longRun.passed)} (${h.longRun.deliveries} delivery, ${h.longRun.touches} touches, ${h.longRun.runMs} ms, lease ${h.leaseMs} ms)`));
+  row('heartbeat: redelivered within one lease after SIGKILL', () =>
     per((a) => results.heartbeat[a], (h) => ('why' in h.afterKill ? `n/a (${h.afterKill.why})` : `${pass(h.afterKill.passed)} (${h.afterKill.redeliveryMs} ms, lease ${h.leaseMs} ms)`)),
-  ]);
-  rows.push(['heartbeat: touch error after completion not a failure', per((a) => results.heartbeat[a], (h) => `${pass(h.touchAfterCompletion.passed)} (${h.touchAfterCompletion.touchErrors} touch error, ${h.touchAfterCompletion.reportedFailures} reported)`)]);
-  rows.push(['heartbeat: late result after a timeout discarded, acked once', per((a) => results.heartbeat[a], (h) => `${pass(h.ignoredAbort.passed)} (${h.ignoredAbort.totalAcks} ack, first delivery: ${h.ignoredAbort.firstReleases} release, ${h.ignoredAbort.firstAcks} ack)`)]);
-  rows.push(['faults: recovery after throttling / access denied / resets / 5xx / queue made again', per((a) => results.faults[a], (f) => f.phases.map((p) => (p.recoveryMs === undefined ? 'never' : `${p.recoveryMs} ms`)).join(' / '))]);
-  rows.push(['faults: backoffs per fault (same order)', per((a) => results.faults[a], (f) => f.phases.map((p) => p.backoffs).join(' / '))]);
-  rows.push(['faults: jobs, lost, unhandled rejections, crashes', per((a) => results.faults[a], (f) => `${f.jobs}, ${f.lost}, ${f.unhandled}, ${f.crashes}`)]);
-  rows.push(['soak: minutes, empty polls', per((a) => results.soak[a], (s) => `${(s.durationMs / 60_000).toFixed(1)}, ${s.polls}`)]);
-  rows.push(['soak: heap slope after warm-up (limit 5 MB/h)', per((a) => results.soak[a], (s) => `${s.slopeMbPerHour} MB/h ${s.underLimit ? '(under)' : '(**over**)'}, heap ${s.heapStartMb} -> ${s.heapEndMb} MB`)]);
+  );
+  row('heartbeat: touch error after completion not a failure', () => per((a) => results.heartbeat[a], (h) => `${pass(h.touchAfterCompletion.passed)} (${h.touchAfterCompletion.touchErrors} touch error, ${h.touchAfterCompletion.reportedFailures} reported)`));
+  row('heartbeat: late result after a timeout discarded, acked once', () => per((a) => results.heartbeat[a], (h) => `${pass(h.ignoredAbort.passed)} (${h.ignoredAbort.totalAcks} ack, first delivery: ${h.ignoredAbort.firstReleases} release, ${h.ignoredAbort.firstAcks} ack)`));
+  row('faults: recovery after throttling / access denied / resets / 5xx / queue made again', () => per((a) => results.faults[a], (f) => f.phases.map((p) => (p.recoveryMs === undefined ? 'never' : `${p.recoveryMs} ms`)).join(' / ')));
+  row('faults: backoffs per fault (same order)', () => per((a) => results.faults[a], (f) => f.phases.map((p) => p.backoffs).join(' / ')));
+  row('faults: jobs, lost, unhandled rejections, crashes', () => per((a) => results.faults[a], (f) => `${f.jobs}, ${f.lost}, ${f.unhandled}, ${f.crashes}`));
+  row('soak: minutes, empty polls', () => per((a) => results.soak[a], (s) => `${(s.durationMs / 60_000).toFixed(1)}, ${s.polls}`));
+  row('soak: heap slope after warm-up (limit 5 MB/h)', () => per((a) => results.soak[a], (s) => `${s.slopeMbPerHour} MB/h ${s.underLimit ? '(under)' : '(**over**)'}, heap ${s.heapStartMb} -> ${s.heapEndMb} MB`));
 
   const header = `| figure | ${ADAPTERS.join(' | ')} |`;
   const line = `|---|${ADAPTERS.map(() => '---').join('|')}|`;
-  return [header, line, ...rows.map(([label, cells]) => `| ${label} | ${cells.join(' | ')} |`)].join('\n');
+  const table = [header, line, ...rows.map(([label, cells]) => `| ${label} | ${cells.join(' | ')} |`)].join('\n');
+  if (notApplicable.size === 0) return table;
+  const reasons = [...notApplicable].map(([reason, suites]) => `- n/a, ${reason} (${[...suites].join(', ')})`);
+  return `${table}\n\n${reasons.join('\n')}`;
 }
 
 function interval(k: KillFigures): string {
