@@ -166,10 +166,13 @@ async function checkAfterKill(rig: HeartbeatRig, reader: LedgerReader, leaseMs: 
   }
 }
 
-async function checkTouchAfterCompletion(rig: HeartbeatRig, reader: LedgerReader, leaseMs: number) {
+async function checkTouchAfterCompletion(rig: HeartbeatRig, reader: LedgerReader, shortestLeaseMs: number) {
   const id = 'hb-touch-after-completion';
-  // Past half its lease, so the heartbeat touches it once; done before the lease ends.
-  await rig.enqueue(id, { n: 3, workMs: Math.round(0.75 * leaseMs) });
+  // The held touch extends nothing: the ack must still beat the first lease. A lease of at least
+  // 2 s leaves it 600 ms on a loaded machine.
+  const leaseMs = Math.max(shortestLeaseMs, 2_000);
+  // Past half its lease, so the heartbeat touches it once; done well before the lease ends.
+  await rig.enqueue(id, { n: 3, workMs: Math.round(0.7 * leaseMs) });
   const hold = rig.holdTouches();
   const a = rig.startWorker(`${rig.name}-touch`, worker(leaseMs), { timeoutMs: 10 * leaseMs });
   let summary: StopSummary | undefined;
@@ -177,7 +180,6 @@ async function checkTouchAfterCompletion(rig: HeartbeatRig, reader: LedgerReader
     await within(a.ready, 30_000, `${rig.name}: the worker starting`);
     await waitFor(reader, `${rig.name}: the handler finishing while its heartbeat is held`, 4 * leaseMs + 10_000, () => of(reader, id, 'effect').length > 0);
     if (hold.held === 0) throw new Error(`${rig.name}: no heartbeat went out while the job ran (held 0): the check would prove nothing`);
-    await new Promise((r) => setTimeout(r, 100));
     hold.release('fail');
     await waitFor(reader, `${rig.name}: the job acknowledged after its touch failed`, 10_000, () => of(reader, id, 'complete').length > 0);
     // Long enough for a wrongly failed job to come back.
