@@ -14,9 +14,9 @@ import { v2 } from '@google-cloud/tasks';
 import { startCloudTasksEmulator } from '../adapters/cloud-tasks/testing.ts';
 import { compare, printResult, printTable, quick, round } from './lib.ts';
 
-const n = quick ? 300 : 2000;
-const rounds = quick ? 3 : 5;
-const dispatchN = quick ? 500 : 2000;
+const n = quick ? 100 : 2000;
+const rounds = quick ? 2 : 5;
+const dispatchN = quick ? 200 : 2000;
 const call = { retry: null, timeout: 10_000 } as never;
 const parent = 'projects/bench/locations/here';
 

@@ -142,8 +142,8 @@ async function main(): Promise<void> {
     'push-nocache': await startServer('push-nocache'),
   };
   const names = { bare: 'bare node:http (read + JSON.parse)', push: 'jobferry push handler (OIDC on, token cache)', 'push-nocache': 'jobferry push handler (OIDC on, signature every request)' } as const;
-  const durationS = quick ? 2 : 5;
-  const rounds = quick ? 3 : 5;
+  const durationS = quick ? 1 : 5;
+  const rounds = quick ? 2 : 5;
   const connections = 32;
 
   const load = async (kind: keyof typeof servers) => {
@@ -241,7 +241,7 @@ async function measureInProcess(envelope: string) {
   const request = { method: 'POST', url: audience, header: (name: string) => headers[name], readBody: async () => body };
   if ((await core.handle(request)).status !== 200) throw new Error('the push core did not complete the benchmark job');
   let sink = 0;
-  const n = quick ? 20_000 : 100_000;
+  const n = quick ? 5_000 : 100_000;
   const rows = await compare(
     [
       { name: 'parse', run: (count) => { for (let i = 0; i < count; i++) sink += (JSON.parse(body.toString('utf8')) as { v: number }).v; } },
@@ -311,7 +311,7 @@ async function measureEntry() {
     if (child.status !== 0) throw new Error(`importing ${file} failed: ${child.stderr}`);
     return Number(child.stdout.trim());
   };
-  const times = quick ? 9 : 25;
+  const times = quick ? 5 : 25;
   const s = { bundle: [] as number[], core: [] as number[], empty: [] as number[], source: [] as number[], emptyTs: [] as number[] };
   for (let i = 0; i < times; i++) {
     s.bundle.push(importOnce(entryFile));

@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   writeFileSync(zodHttpEntry, "export { z } from 'zod';\nexport { createServer } from 'node:http';\n");
   const zodHttp = await bundleEntry(zodHttpEntry, { outdir: join(work, 'zod-http') });
 
-  const rounds = quick ? 7 : 25;
+  const rounds = quick ? 3 : 25;
   const samples = new Map<string, number[]>([['empty', []], ['zod', []], ['zod+http', []], ...ENTRIES.map((e) => [e.entry, []] as [string, number[]])]);
   const startSamples: number[] = [];
   for (let r = 0; r < rounds; r++) {

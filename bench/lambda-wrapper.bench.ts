@@ -34,8 +34,8 @@ import { compare, median, printResult, printTable, printTargets, quick, round, t
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BATCH = 10;
-const n = quick ? 20_000 : 200_000; // records per round
-const rounds = quick ? 5 : 15;
+const n = quick ? 5_000 : 200_000; // records per round
+const rounds = quick ? 3 : 15;
 
 const schema = z.object({
   orderId: z.string(),
@@ -230,7 +230,7 @@ function importOnce(file: string): number {
 }
 
 // Interleaved (entry, baseline, empty, entry, ...) so a busy moment hits all three alike.
-const times = quick ? 11 : 31;
+const times = quick ? 5 : 31;
 const samples = { entry: [] as number[], schema: [] as number[], empty: [] as number[] };
 for (let i = 0; i < times; i++) {
   samples.entry.push(importOnce(fullFile));

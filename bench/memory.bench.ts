@@ -22,8 +22,8 @@ import { median, printResult, quick, round, target } from './lib.ts';
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with --expose-gc (npm run bench does)');
 
-const n = quick ? 20_000 : 100_000;
-const rounds = quick ? 3 : 7;
+const n = quick ? 10_000 : 100_000;
+const rounds = quick ? 2 : 7;
 const concurrency = 16;
 
 async function jobferryRun(count: number): Promise<number> {
@@ -130,7 +130,7 @@ for (let r = 0; r < rounds; r++) {
 const jobferryPerSecond = median(ours);
 const pQueuePerSecond = median(theirs);
 
-const memN = quick ? 50_000 : 200_000;
+const memN = quick ? 20_000 : 200_000;
 const storeBytes = await bytesPerJob('store', memN);
 const envelopeBytes = await bytesPerJob('envelope', memN);
 const pQueueBytes = await bytesPerJob('p-queue', memN);

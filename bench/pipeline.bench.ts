@@ -14,8 +14,8 @@ import { z } from 'zod';
 import { createEnvelope, createPipeline, defineJob, encodeEnvelope, type StandardSchemaV1 } from '../src/index.ts';
 import { compare, printResult, printTable, printTargets, quick, target } from './lib.ts';
 
-const n = quick ? 20_000 : 200_000;
-const rounds = quick ? 5 : 15;
+const n = quick ? 10_000 : 200_000;
+const rounds = quick ? 3 : 15;
 
 const schema = z.object({
   orderId: z.string(),

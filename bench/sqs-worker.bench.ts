@@ -39,8 +39,8 @@ async function main() {
   const { createEnvelope, createWorker, defineJob, encodeEnvelope } = await import('../src/index.ts');
   const { median, printResult, printTargets, quick, round, target } = await import('./lib.ts');
 
-  const n = quick ? 600 : 4_000;
-  const rounds = quick ? 3 : 7;
+  const n = quick ? 300 : 4_000;
+  const rounds = quick ? 2 : 7;
   const pollers = 4;
 
   const server = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
