@@ -129,7 +129,14 @@ export async function runFaults(rig: FaultRig, options: FaultOptions): Promise<F
         fault.stop();
         const endedAt = Date.now();
         phases.push({ fault: fault.name, startedAt, endedAt, backoffs: (await backoffs()) - before });
-        await sleep(options.phaseMs / 2); // recovery time before the next fault
+        // The next fault starts once the worker recovered from this one (its backoff after a
+        // run of failures can outlast a short phase), so each phase meets a worker that polls.
+        await sleep(options.phaseMs / 2);
+        await until(() => (reader.poll(), (rig.recoveredAfter ? rig.recoveredAfter(endedAt) : ackAfter(endedAt)?.at) !== undefined), {
+          timeoutMs: options.drainTimeoutMs,
+          everyMs: 50,
+          what: `${rig.name}: recovery after ${fault.name}`,
+        });
       }
     } finally {
       feeding = false;
