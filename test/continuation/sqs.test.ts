@@ -19,7 +19,7 @@ describe('continuation on the SQS emulator', () => {
         transport,
         runner: pullRunner(transport, 2),
         items: ITEMS,
-        budgetMs: 3,
+        budgetMs: 5,
         // A link's lease (timeout + margin, 600 ms) ends before its message's visibility (1 s):
         // a killed link's redelivery continues from the store. Nothing normal idles the chain
         // for 1.5 s (a retry waits 1 s, SQS's grain), so only a lost hand-over is a stall.

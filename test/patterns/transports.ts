@@ -51,7 +51,7 @@ export async function sqsTransport(prefix: string, workerLeaseMs: number, visibi
   const connect = () => {
     const client = new SQSClient(sqs.clientConfig);
     clients.push(client);
-    return createSqsService({ queueUrl: queue.queueUrl, client, waitTimeSeconds: 1 });
+    return createSqsService({ queueUrl: queue.queueUrl, client });
   };
   return {
     label: 'sqs',
@@ -59,7 +59,8 @@ export async function sqsTransport(prefix: string, workerLeaseMs: number, visibi
     queue,
     service: connect(),
     connect,
-    worker: { leaseMs: workerLeaseMs, waitMs: 1_000 },
+    // A long poll an abort can leave at once (SQS cannot cancel one; the adapter gives back what it brings).
+    worker: { leaseMs: workerLeaseMs, waitMs: 20_000 },
     delayGrainMs: 1_000,
     async close() {
       for (const client of clients) client.destroy();
