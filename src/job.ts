@@ -56,6 +56,13 @@ export interface JobContext {
   readonly batch?: BatchContext | undefined;
   /** Set for jobs defined with `continuation`: the chain's latest checkpoint and this link's time budget. */
   readonly continuation?: ContinuationContext | undefined;
+  /**
+   * Set for jobs defined with `idempotency`: the key this run holds (`<job>#<source>:<sha-256>`,
+   * the same on every delivery of the job). Pass it on to the systems the handler calls that take
+   * one (a payment provider's Idempotency-Key): that closes the window between a side effect and
+   * the store recording it, which no store can close alone.
+   */
+  readonly idempotencyKey?: string | undefined;
 }
 
 export type JobHandler<P> = (payload: P, context: JobContext) => unknown;

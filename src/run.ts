@@ -26,6 +26,7 @@ export class JobRun implements JobContext {
   /** Set by the pipeline's batch and continuation steps before the handler runs. */
   batch: BatchContext | undefined = undefined;
   continuation: ContinuationContext | undefined = undefined;
+  idempotencyKey: string | undefined = undefined;
   #job: AnyJob;
   #delivery: Delivery;
   #baseLogger: Logger;

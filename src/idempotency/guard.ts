@@ -38,8 +38,8 @@ export interface GuardedRun extends StepContext {
   readonly settings: IdempotencySettings;
   /** The validated payload (what a key function gets). */
   readonly payload: unknown;
-  /** Runs the handler (timeout, abort, classification): the pipeline's execute step. */
-  execute(): Outcome | Promise<Outcome>;
+  /** Runs the handler (timeout, abort, classification) with ctx.idempotencyKey: the pipeline's execute step. */
+  execute(idempotencyKey: string): Outcome | Promise<Outcome>;
 }
 
 type Acquired = Extract<ClaimResult, { status: 'acquired' }>;
@@ -98,7 +98,7 @@ export async function runIdempotent(run: GuardedRun): Promise<Outcome> {
 async function runClaimed(run: GuardedRun, key: string, fingerprint: string, claim: Acquired): Promise<Outcome> {
   const { settings, now } = run;
   const store = settings.store;
-  const outcome = await run.execute();
+  const outcome = await run.execute(key);
   switch (outcome.type) {
     case 'completed': {
       const result = serializeResult(outcome.result);

@@ -29,6 +29,25 @@ describe('idempotency in the pipeline', () => {
     ]);
   });
 
+  it('gives the handler its idempotency key (ctx.idempotencyKey): the same on every delivery of the job', async () => {
+    const keys: Array<string | undefined> = [];
+    const { job } = chargeJob({
+      store: createMemoryIdempotencyStore(),
+      handler: (payload, ctx) => {
+        keys.push(ctx.idempotencyKey);
+        throw new Error('the provider timed out');
+      },
+    });
+    const { pipeline } = testPipeline([job]);
+
+    await pipeline.run(delivery(chargeBody(order, { id: 'job-1' })));
+    await pipeline.run(delivery(chargeBody(order, { id: 'job-2' }), { attempt: 2 }));
+
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^charge#p:[0-9a-f]{64}$/);
+    expect(keys[1]).toBe(keys[0]);
+  });
+
   it('derives the key from the payload canonically: another id and another key order is the same job', async () => {
     const { job, runs } = chargeJob({ store: createMemoryIdempotencyStore() });
     const { pipeline } = testPipeline([job]);
