@@ -21,6 +21,8 @@ export interface ChainRunner {
   buried?(): number;
   /** Figures for the report line. */
   describe(): string;
+  /** The runner's own checks, after the chain is done. */
+  check?(world: ChainWorld): void;
   stop(): Promise<void>;
 }
 
@@ -50,7 +52,9 @@ export function pullRunner(transport: PatternTransport, workers: number, worker:
       for (let n = 0; n < workers; n++) await processes.start();
     },
     buried: () => processes.counts().buried,
-    describe: () => `${processes.all.length} worker processes`,
+    describe: () => `${processes.all.length} worker processes, ${processes.releasedAtStop} jobs given back when a grace period ended`,
+    // A stopped link was still running when its grace ended: the worker gave its job back.
+    check: (world) => expect(processes.releasedAtStop).toBe(world.figures.stops),
     stop: () => processes.stopAll(),
   };
 }
@@ -103,6 +107,7 @@ export async function runChainScenario(o: ChainScenarioOptions): Promise<void> {
     expect(checkFailures).toEqual([]);
     expect({ refused: f.zombieRefused, saved: f.zombieSaved }).toEqual({ refused: f.kills, saved: 0 });
     expect(o.runner.buried?.() ?? 0).toBe(0);
+    o.runner.check?.(world);
     expect((await o.transport.service.stats!()).buried).toBe(0);
   } finally {
     await o.runner.stop();

@@ -41,6 +41,8 @@ export interface Processes {
   readonly all: readonly WorkerProcess[];
   /** Sends lost so far. */
   readonly lost: number;
+  /** Jobs the graceful stops gave back at the end of their grace period. */
+  readonly releasedAtStop: number;
   /** Stops every process (killed ones included: their stop ends behind the cut transport). */
   stopAll(): Promise<void>;
   counts(): { completed: number; retried: number; buried: number; deferred: number; transportErrors: number };
@@ -80,6 +82,7 @@ function processService(service: JobService, lose: ProcessesOptions['lose'], onL
 export function createProcesses(options: ProcessesOptions): Processes {
   const all: WorkerProcess[] = [];
   let lost = 0;
+  let releasedAtStop = 0;
   const stops: Array<Promise<unknown>> = [];
 
   const start = async (): Promise<WorkerProcess> => {
@@ -98,7 +101,10 @@ export function createProcesses(options: ProcessesOptions): Processes {
       },
       stop() {
         alive = false;
-        const stopped = proc.worker.stop();
+        const stopped = proc.worker.stop().then((report) => {
+          releasedAtStop += report.released;
+          return report;
+        });
         stops.push(stopped);
         return stopped;
       },
@@ -121,6 +127,9 @@ export function createProcesses(options: ProcessesOptions): Processes {
     },
     get lost() {
       return lost;
+    },
+    get releasedAtStop() {
+      return releasedAtStop;
     },
     async stopAll() {
       await Promise.allSettled([...all.map((p) => p.worker.stop()), ...stops]);
