@@ -29,6 +29,9 @@ function expectNothingLostNothingTwice(r: KillResult) {
   // the window src/idempotency/README.md says idempotency cannot close (the side effect itself
   // must be idempotent for that). Every other duplicate is a failure.
   expect(r.duplicatesOutsideCrashWindow, why).toBe(0);
+  // Those in the window carry the run's ctx.idempotencyKey: a system that honours the key (as
+  // payment providers do) applies none of them twice.
+  expect(r.duplicatesApplied, why).toBe(0);
   expect(r.doubleAcks, why).toBe(0);
   expect(r.unhandled, why).toBe(0);
   expect(r.settled, why).toBe(true);

@@ -4,6 +4,10 @@
  * after it (before the ack) leaves one that a redelivery may repeat: exactly the window
  * at-least-once delivery opens.
  *
+ * The effect line carries `ctx.idempotencyKey` (empty without idempotency): the ledger stands
+ * for the system a handler calls, and counts what a system that honours idempotency keys would
+ * have applied.
+ *
  * Modes: `ok` works `workMs` then writes its effect; `ignore-abort` does the same but never
  * looks at its signal (a handler that overruns its timeout); `fail-once` throws on attempt 1.
  * `laterWorkMs` is the work of redeliveries.
@@ -42,7 +46,8 @@ export function ledgerJob(ledger: LedgerWriter, options: LedgerJobOptions = {}):
       if (mode === 'fail-once' && ctx.attempt === 1) throw new Error('fails on its first attempt');
       const work = ctx.attempt > 1 ? (laterWorkMs ?? workMs) : workMs;
       if (work > 0) await pause(work, mode === 'ignore-abort' ? undefined : ctx.signal);
-      ledger.write('effect', ctx.id, ctx.attempt);
+      // The key goes along, as a payment provider's Idempotency-Key would (set only with idempotency on).
+      ledger.write('effect', ctx.id, ctx.attempt, ctx.idempotencyKey ?? '');
     },
   } as Parameters<typeof defineJob>[0]);
 }

@@ -11,6 +11,10 @@
  *   effect done, completion not yet stored) and a duplicate outside the window is a jobferry
  *   failure. Without idempotency, it is the ack: a run killed after its effect and before its
  *   ack is redelivered, as at-least-once delivery allows;
+ * - of the duplicates, those a downstream that honours idempotency keys drops: the effect carried
+ *   the same `ctx.idempotencyKey` as an earlier one (a payment provider answers a repeated
+ *   Idempotency-Key with the first charge); `duplicatesApplied` is what such a system would still
+ *   apply twice (every duplicate, without idempotency: no key travels then);
  * - double acks: one delivery (job id + attempt) acknowledged twice (never allowed; two
  *   deliveries of a job that both ran are acknowledged once each).
  */
@@ -31,6 +35,10 @@ export interface LedgerFigures {
   readonly jobsWithDuplicates: number;
   readonly duplicatesInCrashWindow: number;
   readonly duplicatesOutsideCrashWindow: number;
+  /** Duplicates that carried an earlier effect's idempotency key: a key-honouring downstream drops them. */
+  readonly duplicatesDroppedByKey: number;
+  /** Duplicates a key-honouring downstream would still apply. */
+  readonly duplicatesApplied: number;
   readonly redeliveries: number;
   readonly handlerRuns: number;
   readonly doubleAcks: number;
@@ -51,6 +59,8 @@ export function countLedger(jobIds: readonly string[], entries: readonly Entry[]
   const killed = options.killed ?? new Set<number>();
   const storedBy = new Set<string>(); // `${storeKey} ${pid}`
   const effects = new Map<string, number>();
+  const keysSeen = new Set<string>();
+  let droppedByKey = 0;
   const firstEffect = new Map<string, Entry>();
   const ackedBy = new Set<string>(); // `${jobId} ${pid}`
   const deliveries = new Map<string, number>();
@@ -63,6 +73,10 @@ export function countLedger(jobIds: readonly string[], entries: readonly Entry[]
     switch (e.kind) {
       case 'effect': {
         bump(effects, e.jobId);
+        if (e.detail !== '') {
+          if (keysSeen.has(e.detail)) droppedByKey++;
+          else keysSeen.add(e.detail);
+        }
         const first = firstEffect.get(e.jobId);
         if (first === undefined || e.at < first.at) firstEffect.set(e.jobId, e);
         break;
@@ -127,6 +141,8 @@ export function countLedger(jobIds: readonly string[], entries: readonly Entry[]
     jobsWithDuplicates,
     duplicatesInCrashWindow: inWindow,
     duplicatesOutsideCrashWindow: duplicateEffects - inWindow,
+    duplicatesDroppedByKey: droppedByKey,
+    duplicatesApplied: duplicateEffects - droppedByKey,
     redeliveries,
     handlerRuns,
     doubleAcks,

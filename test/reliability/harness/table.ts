@@ -63,6 +63,7 @@ export function renderTable(results: RunResults): string {
   row('kill: redeliveries (on / off)', () => both((on, off) => `${on.redeliveries} / ${off?.redeliveries ?? '?'}`));
   row('kill: duplicate side effects, idempotency on (in the crash window / outside it)', () => both((on) => `${on.duplicateEffects} (${on.duplicatesInCrashWindow} / ${on.duplicatesOutsideCrashWindow})`));
   row('kill: duplicate side effects, idempotency off', () => both((_on, off) => `${off?.duplicateEffects ?? '?'}`));
+  row('kill: duplicates applied by a downstream that honours ctx.idempotencyKey (idempotency on / off)', () => both((on, off) => `${on.duplicatesApplied} / ${off?.duplicatesApplied ?? '?'}`));
   row('kill: buried with a reason (on / off)', () => both((on, off) => `${on.buried} / ${off?.buried ?? '?'}`));
   row('kill: acked twice, unhandled rejections', () => both((on, off) => `${on.doubleAcks + (off?.doubleAcks ?? 0)}, ${on.unhandled + (off?.unhandled ?? 0)}`));
   row('drain: in flight at SIGTERM', () => per((a) => results.drain[a], (d) => `${d.inFlightAtSignal}`));

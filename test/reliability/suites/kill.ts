@@ -64,5 +64,5 @@ export async function run(rig: KillRig, profile: Profile, options: KillRunOption
 
 /** One line for a failed assertion: what the figures were. */
 export function describeKill(r: KillFigures): string {
-  return `${r.transport}: ${r.jobs} jobs, ${r.kills} kills, lost ${r.lost} ${r.lostIds.join(',')}, duplicates ${r.duplicateEffects} (${r.duplicatesInCrashWindow} in the crash window, ${r.duplicatesOutsideCrashWindow} outside), redeliveries ${r.redeliveries}, buried ${JSON.stringify(r.buriedReasons)}, unhandled ${r.unhandled} ${r.unhandledSamples.join(' | ')}, settled ${r.settled}`;
+  return `${r.transport}: ${r.jobs} jobs, ${r.kills} kills, lost ${r.lost} ${r.lostIds.join(',')}, duplicates ${r.duplicateEffects} (${r.duplicatesInCrashWindow} in the crash window, ${r.duplicatesOutsideCrashWindow} outside; ${r.duplicatesApplied} applied by a downstream that honours ctx.idempotencyKey), redeliveries ${r.redeliveries}, buried ${JSON.stringify(r.buriedReasons)}, unhandled ${r.unhandled} ${r.unhandledSamples.join(' | ')}, settled ${r.settled}`;
 }
