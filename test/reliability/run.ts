@@ -32,15 +32,24 @@ import { soakCloudTasks, soakMemory, soakSqs } from './suites/soak.ts';
 const SUITES = ['kill', 'drain', 'heartbeat', 'faults', 'soak'] as const;
 type Suite = (typeof SUITES)[number];
 
-const { values } = parseArgs({
-  options: {
-    'soak-minutes': { type: 'string', default: '30' },
-    only: { type: 'string' },
-    profile: { type: 'string', default: 'full' },
-    json: { type: 'string' },
-    'table-from': { type: 'string' },
-  },
-});
+const { values } = parseOptions();
+
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        'soak-minutes': { type: 'string', default: '30' },
+        only: { type: 'string' },
+        profile: { type: 'string', default: 'full' },
+        json: { type: 'string' },
+        'table-from': { type: 'string' },
+      },
+    });
+  } catch (error) {
+    // A wrong flag is a usage error, not a crash with a stack trace.
+    return fail(`${error instanceof Error ? error.message : String(error)} (options: --soak-minutes N, --only kill,drain,..., --profile full|ci, --json FILE, --table-from FILE)`);
+  }
+}
 const profile = values.profile as Profile;
 if (profile !== 'full' && profile !== 'ci') fail(`--profile must be full or ci, got ${values.profile}`);
 const soakMinutes = Number(values['soak-minutes']);
