@@ -2,6 +2,7 @@
  * The emulator's time. Schedule times, backoff, rate limits, leases, dispatch deadlines and
  * the dedupe window all run on one clock, so a test can drive them with a manual clock.
  */
+import { checkAdvanceMs, createManualClock as createManualTimeline } from '../../../src/manual-clock.ts';
 
 export interface EmulatorClock {
   /** Epoch ms. */
@@ -29,7 +30,7 @@ export function createRealClock(): EmulatorClock {
     mode: 'real',
     now: () => Date.now(),
     async advance(ms) {
-      checkMs(ms);
+      checkAdvanceMs(ms);
       await new Promise<void>((resolve) => setTimeout(resolve, ms));
       await clock.settle?.();
     },
@@ -54,54 +55,20 @@ export function createRealClock(): EmulatorClock {
   return clock;
 }
 
-interface ManualTimer {
-  readonly at: number;
-  readonly order: number;
-  readonly callback: () => void;
-}
-
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /** A clock that moves only when told to. Starts at `startMs` (default 2030-01-01T00:00:00Z). */
 export function createManualClock(startMs = Date.UTC(2030, 0, 1)): EmulatorClock {
-  let current = startMs;
-  let order = 0;
-  const timers = new Set<ManualTimer>();
+  const timeline = createManualTimeline(startMs);
+  const settle = () => clock.settle?.() ?? Promise.resolve();
   const clock: EmulatorClock = {
     mode: 'manual',
-    now: () => current,
-    setTimeout(callback, delayMs) {
-      const timer: ManualTimer = { at: current + Math.max(0, delayMs), order: order++, callback };
-      timers.add(timer);
-      return timer;
-    },
-    clearTimeout(handle) {
-      timers.delete(handle as ManualTimer);
-    },
+    now: timeline.now,
+    setTimeout: timeline.setTimeout,
+    clearTimeout: timeline.clearTimeout,
     async advance(ms) {
-      checkMs(ms);
-      const target = current + ms;
-      await clock.settle?.();
-      // Bounded: a timer that keeps re-arming itself at the same instant cannot spin forever.
-      for (let fired = 0; fired < 100_000; fired++) {
-        let next: ManualTimer | undefined;
-        for (const t of timers) {
-          if (t.at <= target && (next === undefined || t.at < next.at || (t.at === next.at && t.order < next.order))) next = t;
-        }
-        if (next === undefined) break;
-        timers.delete(next);
-        current = Math.max(current, next.at);
-        next.callback();
-        await turn();
-        await clock.settle?.();
-      }
-      current = target;
-      await turn();
+      checkAdvanceMs(ms);
+      await settle();
+      await timeline.advance(ms, settle);
     },
   };
   return clock;
-}
-
-function checkMs(ms: number): void {
-  if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`advance: ms must be a finite number >= 0, got ${String(ms)}`);
 }
