@@ -19,11 +19,10 @@
  * finds the marker counted. Progress reads the header and all shards (one consistent
  * BatchGetItem).
  */
-import { describeError } from '../../src/errors.ts';
 import { BatchError } from '../../src/batch/errors.ts';
 import { batchProblem, doneOf, newBatchProblem, type BatchOutcome, type BatchProgress, type BatchRecord, type BatchStore, type FinishClaim, type RecordResult } from '../../src/batch/store.ts';
 import { checkDynamoDbOptions, type DynamoDbIdempotencyStoreOptions } from './options.ts';
-import { dynamoDbClientHandle, type DynamoDbSdkModule, type DynamoDBClient } from './sdk.ts';
+import { dynamoDbClientHandle, storeSender } from './sdk.ts';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 
 type Item = Record<string, AttributeValue>;
@@ -49,16 +48,7 @@ export function createDynamoDbBatchStore(options: DynamoDbBatchStoreOptions): Dy
   const { tableName, keyAttribute: K, ttlAttribute: TTL, now } = settings;
   const handle = dynamoDbClientHandle(base);
 
-  type Call<T> = (sdk: DynamoDbSdkModule, client: DynamoDBClient, o: { abortSignal: AbortSignal }) => Promise<T>;
-  const send = async <T>(operation: string, call: Call<T>): Promise<{ ok: true; output: T } | { ok: false }> => {
-    const { sdk, client } = await handle.get();
-    try {
-      return { ok: true, output: await call(sdk, client, { abortSignal: AbortSignal.timeout(settings.requestTimeoutMs) }) };
-    } catch (error) {
-      if ((error as { name?: unknown })?.name === 'ConditionalCheckFailedException') return { ok: false };
-      throw storeError(operation, error, settings.requestTimeoutMs, tableName);
-    }
-  };
+  const send = storeSender(handle, settings, BatchError);
   const check = (operation: string, problem: string | undefined) => {
     if (problem !== undefined) throw new BatchError('dynamodb', operation, problem, { retryable: false });
   };
@@ -319,10 +309,3 @@ function headerOf(item: Item, id: string): (BatchRecord & { shards: number; fini
   };
 }
 
-function storeError(operation: string, error: unknown, timeoutMs: number, tableName: string): BatchError {
-  if (error instanceof BatchError) return error;
-  const { name, message } = describeError(error);
-  if (name === 'AbortError' || name === 'TimeoutError') return new BatchError('dynamodb', operation, `no answer from DynamoDB within ${timeoutMs} ms`, { cause: error });
-  if (name === 'ResourceNotFoundException') return new BatchError('dynamodb', operation, `table ${tableName} does not exist (${message})`, { cause: error });
-  return new BatchError('dynamodb', operation, `${name}: ${message}`, { cause: error });
-}

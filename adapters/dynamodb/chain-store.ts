@@ -14,11 +14,10 @@
  *   markRestarted  SET updatedAtMs, restarts + 1   if updatedAtMs = :seen and no live lease
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { describeError } from '../../src/errors.ts';
 import { ContinuationError } from '../../src/continuation/errors.ts';
 import { chainProblem, type ChainClaim, type ChainProgress, type ChainRecord, type ChainState, type ChainStore } from '../../src/continuation/store.ts';
 import { checkDynamoDbOptions, type DynamoDbIdempotencyStoreOptions } from './options.ts';
-import { dynamoDbClientHandle, type DynamoDbSdkModule, type DynamoDBClient } from './sdk.ts';
+import { dynamoDbClientHandle, storeSender } from './sdk.ts';
 
 type Item = Record<string, AttributeValue>;
 
@@ -35,16 +34,7 @@ export function createDynamoDbChainStore(options: DynamoDbChainStoreOptions): Dy
   const { tableName, keyAttribute: K, ttlAttribute: TTL, now } = settings;
   const handle = dynamoDbClientHandle(options);
 
-  type Call<T> = (sdk: DynamoDbSdkModule, client: DynamoDBClient, o: { abortSignal: AbortSignal }) => Promise<T>;
-  const send = async <T>(operation: string, call: Call<T>): Promise<{ ok: true; output: T } | { ok: false }> => {
-    const { sdk, client } = await handle.get();
-    try {
-      return { ok: true, output: await call(sdk, client, { abortSignal: AbortSignal.timeout(settings.requestTimeoutMs) }) };
-    } catch (error) {
-      if ((error as { name?: unknown })?.name === 'ConditionalCheckFailedException') return { ok: false };
-      throw storeError(operation, error, settings.requestTimeoutMs, tableName);
-    }
-  };
+  const send = storeSender(handle, settings, ContinuationError);
   const check = (operation: string, chainId: unknown) => {
     const problem = chainProblem(chainId);
     if (problem !== undefined) throw new ContinuationError('dynamodb', operation, problem, { retryable: false });
@@ -224,10 +214,3 @@ function recordOf(item: Item, id: string): (ChainRecord & { expiresAt: number })
   };
 }
 
-function storeError(operation: string, error: unknown, timeoutMs: number, tableName: string): ContinuationError {
-  if (error instanceof ContinuationError) return error;
-  const { name, message } = describeError(error);
-  if (name === 'AbortError' || name === 'TimeoutError') return new ContinuationError('dynamodb', operation, `no answer from DynamoDB within ${timeoutMs} ms`, { cause: error });
-  if (name === 'ResourceNotFoundException') return new ContinuationError('dynamodb', operation, `table ${tableName} does not exist (${message})`, { cause: error });
-  return new ContinuationError('dynamodb', operation, `${name}: ${message}`, { cause: error });
-}

@@ -13,12 +13,11 @@
  * defineJob({ name: 'charge', schema, idempotency: { store, key: (p) => p.orderId }, handler });
  * ```
  */
-import { describeError } from '../../src/errors.ts';
 import { IdempotencyError } from '../../src/idempotency/errors.ts';
 import { claimProblem, type ClaimResult, type IdempotencyStore } from '../../src/idempotency/store.ts';
 import { claimItem, completedItem, recordOf, type Item, type StoredRecord } from './items.ts';
 import { checkDynamoDbOptions, type DynamoDbIdempotencyStoreOptions } from './options.ts';
-import { dynamoDbClientHandle, type DynamoDbSdkModule, type DynamoDBClient } from './sdk.ts';
+import { dynamoDbClientHandle, storeSender } from './sdk.ts';
 
 /** Claims retried when the item that blocked a claim vanished or expired before it could be read. */
 const CLAIM_ROUNDS = 3;
@@ -32,18 +31,7 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
   const { tableName, keyAttribute, now } = settings;
   const handle = dynamoDbClientHandle(options);
 
-  type Call<T> = (sdk: DynamoDbSdkModule, client: DynamoDBClient, options: { abortSignal: AbortSignal }) => Promise<T>;
-  /** Sends one command within requestTimeoutMs; every failure but a failed condition becomes an IdempotencyError. */
-  const send = async <T>(operation: string, call: Call<T>): Promise<{ ok: true; output: T } | { ok: false; item: Item | undefined }> => {
-    const { sdk, client } = await handle.get();
-    try {
-      const output = await call(sdk, client, { abortSignal: AbortSignal.timeout(settings.requestTimeoutMs) });
-      return { ok: true, output };
-    } catch (error) {
-      if ((error as { name?: unknown })?.name === 'ConditionalCheckFailedException') return { ok: false, item: (error as { Item?: Item }).Item };
-      throw storeError(operation, error, settings.requestTimeoutMs, tableName);
-    }
-  };
+  const send = storeSender(handle, settings, IdempotencyError);
 
   const check = (operation: string, key: unknown, args: Parameters<typeof claimProblem>[1]) => {
     const problem = claimProblem(key, args);
@@ -124,10 +112,3 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
   };
 }
 
-function storeError(operation: string, error: unknown, timeoutMs: number, tableName: string): IdempotencyError {
-  if (error instanceof IdempotencyError) return error;
-  const { name, message } = describeError(error);
-  if (name === 'AbortError' || name === 'TimeoutError') return new IdempotencyError('dynamodb', operation, `no answer from DynamoDB within ${timeoutMs} ms`, { cause: error });
-  if (name === 'ResourceNotFoundException') return new IdempotencyError('dynamodb', operation, `table ${tableName} does not exist (${message})`, { cause: error });
-  return new IdempotencyError('dynamodb', operation, `${name}: ${message}`, { cause: error });
-}
