@@ -18,8 +18,9 @@ import { checkChains } from '../continuation/health.ts';
 import type { ChainRecord, ChainStore } from '../continuation/store.ts';
 import { describeError } from '../errors.ts';
 import type { AnyJob } from '../job.ts';
-import { exceedsBytes, jsonDepthExceeds, MAX_JSON_DEPTH } from '../json-guard.ts';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../json-guard.ts';
 import type { Queue } from '../queue.ts';
+import { readBounded } from './read-body.ts';
 
 export type RouteAnswer = { status: number; body: unknown };
 
@@ -163,30 +164,3 @@ function parse(text: string | undefined): unknown {
   }
 }
 
-/** The body as text, or undefined when it is larger than maxBytes (the rest is not read). */
-function readBounded(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    req.resume();
-    return Promise.resolve(undefined);
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > maxBytes) {
-        req.removeAllListeners('data');
-        req.resume();
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      resolve(exceedsBytes(text, maxBytes) ? undefined : text);
-    });
-    req.on('error', reject);
-  });
-}

@@ -18,11 +18,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeEnvelope } from '../envelope.ts';
 import { describeError, TransportError, UnsupportedError, ValidationError } from '../errors.ts';
 import type { AnyJob } from '../job.ts';
-import { exceedsBytes, jsonDepthExceeds, MAX_JSON_DEPTH } from '../json-guard.ts';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../json-guard.ts';
 import type { EnqueueOptions, Queue } from '../queue.ts';
 import { sanitize } from '../redact.ts';
 import type { JobService } from '../service.ts';
 import { createPatternRoutes } from './batch-routes.ts';
+import { readBounded } from './read-body.ts';
 
 export interface HttpApiOptions {
   queue: Queue;
@@ -177,32 +178,10 @@ function enqueueOptions(url: URL): EnqueueOptions {
 }
 
 /** Reads at most `maxBytes`; a larger body is refused with 413 as soon as it is known. */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    req.resume();
-    return Promise.reject(new HttpProblem(413, 'body-too-large', `body is larger than ${maxBytes} bytes`));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > maxBytes) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new HttpProblem(413, 'body-too-large', `body is larger than ${maxBytes} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (exceedsBytes(text, maxBytes)) reject(new HttpProblem(413, 'body-too-large', `body is larger than ${maxBytes} bytes`));
-      else resolve(text);
-    });
-    req.on('error', reject);
-  });
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  const text = await readBounded(req, maxBytes);
+  if (text === undefined) throw new HttpProblem(413, 'body-too-large', `body is larger than ${maxBytes} bytes`);
+  return text;
 }
 
 /** A buried body as shown: the envelope's fields, its payload with the job's secrets redacted. */
