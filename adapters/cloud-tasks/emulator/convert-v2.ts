@@ -85,22 +85,25 @@ export function queueOutputV2(queue: QueueRecord): Msg {
 }
 
 export function taskInputV2(task: Msg | undefined): TaskInput {
-  const http = task?.httpRequest as Msg | undefined;
   return {
     name: task?.name || undefined,
-    http: http
-      ? {
-          url: http.url,
-          method: methodOf(http.httpMethod),
-          headers: http.headers ?? {},
-          body: http.body ? Buffer.from(http.body) : undefined,
-          oidcToken: http.oidcToken ?? undefined,
-          oauthToken: http.oauthToken ?? undefined,
-        }
-      : undefined,
+    http: httpTargetInput(task?.httpRequest as Msg | undefined),
     appEngine: task?.appEngineHttpRequest != null,
     scheduleTimeMs: timestampMs(task?.scheduleTime as ProtoTimestamp | undefined),
     dispatchDeadlineMs: durationMs(task?.dispatchDeadline as ProtoDuration | undefined),
+  };
+}
+
+/** An HttpRequest message (the same in v2 and v2beta2) as the store takes it. */
+export function httpTargetInput(http: Msg | undefined): TaskInput['http'] {
+  if (!http) return undefined;
+  return {
+    url: http.url,
+    method: methodOf(http.httpMethod),
+    headers: http.headers ?? {},
+    body: http.body ? Buffer.from(http.body) : undefined,
+    oidcToken: http.oidcToken ?? undefined,
+    oauthToken: http.oauthToken ?? undefined,
   };
 }
 

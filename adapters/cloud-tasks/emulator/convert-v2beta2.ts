@@ -8,7 +8,7 @@ import type { QueueRecord, TaskRecord, TaskView } from './model.ts';
 import type { QueueInput, QueueUpdateFields } from './queue-store.ts';
 import type { QueueStats } from './service.ts';
 import type { TaskInput } from './task-input.ts';
-import { methodOf } from './convert-v2.ts';
+import { httpTargetInput } from './convert-v2.ts';
 import { durationMs, maskPaths, setNumber, timestampMs, toDuration, toTimestamp, unknownMaskPath, type ProtoDuration, type ProtoTimestamp } from './proto-values.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- proto-loader objects are plain JSON-like values */
@@ -122,20 +122,10 @@ export function wantsStats(mask: Msg | undefined): boolean {
 }
 
 export function taskInputV2beta2(task: Msg | undefined): TaskInput {
-  const http = task?.httpRequest as Msg | undefined;
   const pull = task?.pullMessage as Msg | undefined;
   return {
     name: task?.name || undefined,
-    http: http
-      ? {
-          url: http.url,
-          method: methodOf(http.httpMethod),
-          headers: http.headers ?? {},
-          body: http.body ? Buffer.from(http.body) : undefined,
-          oidcToken: http.oidcToken ?? undefined,
-          oauthToken: http.oauthToken ?? undefined,
-        }
-      : undefined,
+    http: httpTargetInput(task?.httpRequest as Msg | undefined),
     pull: pull ? { payload: pull.payload ? Buffer.from(pull.payload) : undefined, tag: pull.tag ?? '' } : undefined,
     appEngine: task?.appEngineHttpRequest != null,
     scheduleTimeMs: timestampMs(task?.scheduleTime as ProtoTimestamp | undefined),
