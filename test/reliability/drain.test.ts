@@ -3,20 +3,12 @@
  * after the signal, every running job finished or released before exit, exit within the
  * platform's grace period, nothing lost.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSqsEmulator, type SqsEmulator } from '../../adapters/sqs/emulator.ts';
+import { describe, expect, it } from 'vitest';
 import type { DrainFigures } from './harness/drain.ts';
-import { startCloudTasksBackend, type CloudTasksBackend } from './harness/rigs/cloud-tasks-rig.ts';
 import { describeDrain, drainCloudTasks, drainMemory, drainSqs } from './suites/drain.ts';
+import { useBackends } from './harness/backends.ts';
 
-let sqs: SqsEmulator;
-let cloudTasks: CloudTasksBackend;
-beforeAll(async () => {
-  [sqs, cloudTasks] = await Promise.all([startSqsEmulator(), startCloudTasksBackend()]);
-});
-afterAll(async () => {
-  await Promise.all([sqs?.stop(), cloudTasks?.close()]);
-});
+const backends = useBackends();
 
 function expectCleanDrain(d: DrainFigures) {
   const why = describeDrain(d);
@@ -42,7 +34,7 @@ describe.concurrent('graceful drain (shortened)', () => {
   });
 
   it('sqs: SIGTERM under load', { timeout: 60_000 }, async () => {
-    const d = await drainSqs(sqs, 'ci');
+    const d = await drainSqs(backends.sqs, 'ci');
 
     expectCleanDrain(d);
     expect(d.finished, describeDrain(d)).toBeGreaterThan(0);
@@ -50,7 +42,7 @@ describe.concurrent('graceful drain (shortened)', () => {
   });
 
   it('cloud-tasks pull: SIGTERM under load', { timeout: 60_000 }, async () => {
-    const d = await drainCloudTasks(cloudTasks, 'ci');
+    const d = await drainCloudTasks(backends.cloudTasks, 'ci');
 
     expectCleanDrain(d);
     expect(d.finished, describeDrain(d)).toBeGreaterThan(0);

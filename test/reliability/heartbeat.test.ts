@@ -4,20 +4,12 @@
  * touch error after completion is not a failure; a late result after a timeout is discarded
  * and never acknowledged.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSqsEmulator, type SqsEmulator } from '../../adapters/sqs/emulator.ts';
+import { describe, expect, it } from 'vitest';
 import type { HeartbeatFigures } from './harness/heartbeat.ts';
-import { startCloudTasksBackend, type CloudTasksBackend } from './harness/rigs/cloud-tasks-rig.ts';
 import { describeHeartbeat, heartbeatCloudTasks, heartbeatMemory, heartbeatSqs } from './suites/heartbeat.ts';
+import { useBackends } from './harness/backends.ts';
 
-let sqs: SqsEmulator;
-let cloudTasks: CloudTasksBackend;
-beforeAll(async () => {
-  [sqs, cloudTasks] = await Promise.all([startSqsEmulator(), startCloudTasksBackend()]);
-});
-afterAll(async () => {
-  await Promise.all([sqs?.stop(), cloudTasks?.close()]);
-});
+const backends = useBackends();
 
 function expectAllPassed(h: HeartbeatFigures) {
   const why = describeHeartbeat(h);
@@ -37,7 +29,7 @@ describe.concurrent('heartbeat and timeouts', () => {
   });
 
   it('sqs (worker children; SIGKILL of the one running the job)', { timeout: 60_000 }, async () => {
-    const h = await heartbeatSqs(sqs, 'ci');
+    const h = await heartbeatSqs(backends.sqs, 'ci');
 
     expectAllPassed(h);
     expect(h.afterKill.applicable).toBe(true);
@@ -45,7 +37,7 @@ describe.concurrent('heartbeat and timeouts', () => {
   });
 
   it('cloud-tasks pull (worker children; SIGKILL of the one running the job)', { timeout: 60_000 }, async () => {
-    const h = await heartbeatCloudTasks(cloudTasks, 'ci');
+    const h = await heartbeatCloudTasks(backends.cloudTasks, 'ci');
 
     expectAllPassed(h);
     expect(h.afterKill.applicable).toBe(true);

@@ -4,25 +4,19 @@
  * turns it into a plain `it`.
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createCloudTasksService } from '../../adapters/cloud-tasks/index.ts';
-import { startSqsEmulator, uniqueQueueName, type SqsEmulator } from '../../adapters/sqs/emulator.ts';
+import { uniqueQueueName } from '../../adapters/sqs/emulator.ts';
 import { createEventSourceMapping } from '../../adapters/sqs/event-source.ts';
 import { createMemoryLogger, createQueue, createWorker, defineJob } from '../../src/index.ts';
 import { startGrpcFaultProxy } from './harness/grpc-fault-proxy.ts';
 import { CLOUD_TASKS_CALL } from './harness/open-service.ts';
-import { cloudTasksQueueRig, LOCATION, PROJECT, startCloudTasksBackend, type CloudTasksBackend } from './harness/rigs/cloud-tasks-rig.ts';
+import { cloudTasksQueueRig, LOCATION, PROJECT } from './harness/rigs/cloud-tasks-rig.ts';
 import { sleep } from './harness/wait.ts';
+import { useBackends } from './harness/backends.ts';
 
-let sqs: SqsEmulator;
-let cloudTasks: CloudTasksBackend;
-beforeAll(async () => {
-  [sqs, cloudTasks] = await Promise.all([startSqsEmulator(), startCloudTasksBackend()]);
-});
-afterAll(async () => {
-  await Promise.all([sqs?.stop(), cloudTasks?.close()]);
-});
+const backends = useBackends();
 
 // Each test has its own queue: side by side.
 describe.concurrent('known bugs', () => {
@@ -35,8 +29,8 @@ describe.concurrent('known bugs', () => {
   // delete in invoke() and record it on the Invocation), as the receive errors already are.
   it('the event source mapping keeps polling after a delete that failed', { timeout: 20_000 }, async () => {
     const name = uniqueQueueName('esm-delete');
-    const queue = await sqs.createQueue(name);
-    const client = await sqs.client();
+    const queue = await backends.sqs.createQueue(name);
+    const client = await backends.sqs.client();
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
@@ -63,7 +57,7 @@ describe.concurrent('known bugs', () => {
       mapping.start();
       await queueGone;
       await new Promise((resolve) => setTimeout(resolve, 300));
-      await sqs.createQueue(name);
+      await backends.sqs.createQueue(name);
       await client.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: 'second' }));
 
       await mapping.waitFor((calls) => calls.some((c) => c.event.Records.some((r) => r.body === 'second')), 3_000);
@@ -87,8 +81,8 @@ describe.concurrent('known bugs', () => {
   // complete / release / acknowledge await it (ignoring its failure) before they read the lease.
   // (Or in the worker: await the heartbeat's in-flight touch before applying the outcome.)
   it('cloud-tasks pull: a touch in flight when the job finishes does not lose its ack; the job runs once', { timeout: 20_000 }, async () => {
-    const queue = await cloudTasksQueueRig(cloudTasks, 'race');
-    const proxy = await startGrpcFaultProxy(cloudTasks.emulator.grpcEndpoint);
+    const queue = await cloudTasksQueueRig(backends.cloudTasks, 'race');
+    const proxy = await startGrpcFaultProxy(backends.cloudTasks.emulator.grpcEndpoint);
     const service = createCloudTasksService({ mode: 'pull', project: PROJECT, location: LOCATION, queueId: queue.queueId, deadLetterQueueId: queue.deadLetterQueueId, endpoint: proxy.endpoint, insecure: true, callOptions: CLOUD_TASKS_CALL, pollIntervalMs: 100 });
     const runs: number[] = [];
     let handlerDone!: () => void;

@@ -3,21 +3,13 @@
  * the slope of 20 s says nothing about a leak. The full soak (30 minutes, slope under 5 MB/h)
  * is `npm run reliability -- --soak-minutes 30`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSqsEmulator, type SqsEmulator } from '../../adapters/sqs/emulator.ts';
+import { describe, expect, it } from 'vitest';
 import type { SoakFigures } from './harness/soak.ts';
-import { startCloudTasksBackend, type CloudTasksBackend } from './harness/rigs/cloud-tasks-rig.ts';
 import { soakSettings } from './suites/profile.ts';
 import { describeSoak, soakCloudTasks, soakMemory, soakSqs } from './suites/soak.ts';
+import { useBackends } from './harness/backends.ts';
 
-let sqs: SqsEmulator;
-let cloudTasks: CloudTasksBackend;
-beforeAll(async () => {
-  [sqs, cloudTasks] = await Promise.all([startSqsEmulator(), startCloudTasksBackend()]);
-});
-afterAll(async () => {
-  await Promise.all([sqs?.stop(), cloudTasks?.close()]);
-});
+const backends = useBackends();
 
 function expectItRan(s: SoakFigures) {
   const why = describeSoak(s);
@@ -30,6 +22,6 @@ function expectItRan(s: SoakFigures) {
 describe.concurrent('soak of empty polls (20 s: it runs)', () => {
   const settings = soakSettings('ci');
   it('memory', { timeout: 60_000 }, async () => expectItRan(await soakMemory(settings)));
-  it('sqs', { timeout: 60_000 }, async () => expectItRan(await soakSqs(sqs, settings)));
-  it('cloud-tasks pull', { timeout: 60_000 }, async () => expectItRan(await soakCloudTasks(cloudTasks, settings)));
+  it('sqs', { timeout: 60_000 }, async () => expectItRan(await soakSqs(backends.sqs, settings)));
+  it('cloud-tasks pull', { timeout: 60_000 }, async () => expectItRan(await soakCloudTasks(backends.cloudTasks, settings)));
 });
