@@ -82,7 +82,8 @@ describe('jobferry CLI', () => {
     expect([ran.code, ran.stderr]).toEqual([2, expect.stringContaining('JOBFERRY_ADAPTER: must be one of memory, sqs, cloud-tasks')]);
   });
 
-  it('enqueues one job, then a file of many in batches with a progress bar, and reads stats, buried and kick', async () => {
+  // Six CLI processes in a row: about 5 s on an idle machine, several times that beside the rest of the suite.
+  it('enqueues one job, then a file of many in batches with a progress bar, and reads stats, buried and kick', { timeout: 60_000 }, async () => {
     const { app, logger } = await startReferenceApp();
     const server = ['--server', app.url];
     const one = await cli(['enqueue', 'charge-payment', JSON.stringify(validCharge), ...server]);
