@@ -13,10 +13,10 @@ import { defineJob } from '../../src/job.ts';
 import { createPipeline } from '../../src/pipeline.ts';
 import { createQueue } from '../../src/queue.ts';
 import { createWorker } from '../../src/worker.ts';
+import { RANGE_ERROR, tally } from './figures.ts';
 import { capturingLogger, crashTrap, envelopeText, nestedArrays, post, startHazardApp } from './helpers.ts';
 
 const DEPTHS = [5_000, 200_000] as const;
-const NO_RANGE_ERROR = /RangeError|Maximum call stack/;
 
 /** A value nested `depth` arrays deep, built without recursion. */
 function deepValue(depth: number): unknown {
@@ -45,11 +45,15 @@ describe.each(DEPTHS)('a depth bomb of %i nested arrays', (depth) => {
     const { parsed } = parseSpy();
     const pipeline = createPipeline({ jobs: [anyJob], adapter: 'memory', queue: 'q', maxBodyBytes: 4 * 1024 * 1024, logger });
     const bodies = [bomb, envelopeText('any', bomb), new TextEncoder().encode(envelopeText('any', bomb))];
+    const count = tally('depth-bomb', 'pipeline', { text: logger.text });
     const outcomes = await Promise.all(bodies.map((body) => pipeline.run({ body, attempt: 1 })));
-    expect(outcomes.map((o) => (o.type === 'buried' ? o.reason : o.type))).toEqual(['too-deep', 'too-deep', 'too-deep']);
+    const reasons = outcomes.map((o) => (o.type === 'buried' ? o.reason : o.type));
+    count.cases = bodies.length;
+    count.failures = parsed('[[[[[[[[') ? bodies.length : reasons.filter((r) => r !== 'too-deep').length;
+    expect(reasons).toEqual(['too-deep', 'too-deep', 'too-deep']);
     expect(parsed('[[[[[[[[')).toBe(false);
     expect(logger.count('job.invalid')).toBe(3);
-    expect(logger.text()).not.toMatch(NO_RANGE_ERROR);
+    expect(logger.text()).not.toMatch(RANGE_ERROR);
   });
 
   it('end to end on the memory transport: a raw body is buried too-deep by the worker, kept whole; the producer refuses the value with its reason', async () => {
@@ -57,19 +61,22 @@ describe.each(DEPTHS)('a depth bomb of %i nested arrays', (depth) => {
     const logger = capturingLogger();
     const service = createMemoryService({ maxBodyBytes: 4 * 1024 * 1024 });
     const worker = createWorker({ service, jobs: [anyJob], waitMs: 20, handleSignals: false, logger });
+    const count = tally('depth-bomb', 'memory', { text: logger.text, crashes });
     const body = envelopeText('any', bomb, 'bomb-1');
     await service.enqueue([{ id: 'bomb-1', name: 'any', body, delayMs: 0 }]);
     await worker.start();
     await logger.waitFor((r) => r.event === 'job.invalid');
     await worker.stop();
     const [buried] = await service.listBuried();
+    const refused = await createQueue({ service, jobs: [anyJob] }).enqueue(anyJob, deepValue(depth)).then(() => undefined, (e: unknown) => e);
+    count.cases = 2;
+    count.failures = Number(buried?.reason !== 'too-deep' || buried.body !== body) + Number(!(refused instanceof ValidationError));
     expect(buried).toMatchObject({ reason: 'too-deep', detail: 'JSON nested deeper than 64 levels' });
     expect(buried?.body).toBe(body);
 
-    const refused = await createQueue({ service, jobs: [anyJob] }).enqueue(anyJob, deepValue(depth)).then(() => undefined, (e: unknown) => e);
     expect(refused).toBeInstanceOf(ValidationError);
     expect((refused as Error).message).toBe('[memory] enqueue of job any rejected: payload is nested deeper than 63 levels');
-    expect(logger.text()).not.toMatch(NO_RANGE_ERROR);
+    expect(logger.text()).not.toMatch(RANGE_ERROR);
     expect(crashes).toEqual([]);
   });
 
@@ -77,13 +84,16 @@ describe.each(DEPTHS)('a depth bomb of %i nested arrays', (depth) => {
     const logger = capturingLogger();
     const app = await startHazardApp([anyJob], logger, { maxBodyBytes: 4 * 1024 * 1024 });
     const { parsed } = parseSpy();
+    const count = tally('depth-bomb', 'http-api', { text: logger.text });
     const single = await post(`${app.url}/jobs/any`, bomb);
     const batch = await post(`${app.url}/jobs/any/batch`, `[${bomb}]`);
+    count.cases = 2;
+    count.failures = parsed('[[[[[[[[') ? 2 : [single, batch].filter((a) => a.status !== 400 || !a.text.includes('"too-deep"')).length;
     expect([single.status, JSON.parse(single.text).error]).toEqual([400, 'too-deep']);
     expect([batch.status, JSON.parse(batch.text).error]).toEqual([400, 'too-deep']);
     expect(parsed('[[[[[[[[')).toBe(false);
     expect(await app.service.stats?.()).toMatchObject({ ready: 0, buried: 0 });
-    expect(logger.text()).not.toMatch(NO_RANGE_ERROR);
+    expect(logger.text()).not.toMatch(RANGE_ERROR);
   });
 
   it('out of a handler (its result, its log record, its error): the job completes or retries, the logs stay bounded', async () => {
@@ -96,11 +106,14 @@ describe.each(DEPTHS)('a depth bomb of %i nested arrays', (depth) => {
       defineJob({ name: 'throws-deep', schema: z.unknown(), handler: () => { throw new Error('failed', { cause }); } }),
     ];
     const pipeline = createPipeline({ jobs, adapter: 'memory', queue: 'q', maxBodyBytes: 1_048_576, logger });
+    const count = tally('depth-bomb', 'pipeline', { text: logger.text });
     const outcomes = await Promise.all(jobs.map((job) => pipeline.run({ body: envelopeText(job.name, '{}'), attempt: 1 })));
+    count.cases = jobs.length;
+    count.failures = outcomes.filter((o, i) => o.type !== ['completed', 'completed', 'retry'][i]).length + logger.lines.filter((l) => l.length >= 64 * 1024).length;
     expect(outcomes.map((o) => o.type)).toEqual(['completed', 'completed', 'retry']);
     expect(logger.count('idempotency.result-not-kept')).toBe(1);
     // The JSON logger's own output (what reaches stdout) is bounded and free of stack overflows.
-    expect(logger.lines.join('\n')).not.toMatch(NO_RANGE_ERROR);
+    expect(logger.lines.join('\n')).not.toMatch(RANGE_ERROR);
     expect(Math.max(...logger.lines.map((l) => l.length))).toBeLessThan(64 * 1024);
     expect(logger.lines.find((l) => l.includes('"handler.note"'))).toContain('[too deep]');
   });

@@ -10,6 +10,7 @@ import { createMemoryService } from '../../adapters/memory/index.ts';
 import { createPipeline } from '../../src/pipeline.ts';
 import { createQueue } from '../../src/queue.ts';
 import { createWorker } from '../../src/worker.ts';
+import { runs, tally } from './figures.ts';
 import { capturingLogger, crashTrap, envelopeText, hazardJobs, hostileObjectText, pollutionsSince, post, prototypeSnapshot, startHazardApp } from './helpers.ts';
 
 const before = prototypeSnapshot();
@@ -35,20 +36,22 @@ describe('prototype pollution', () => {
     const { crashes } = crashTrap();
     const logger = capturingLogger();
     const pipeline = createPipeline({ jobs: hazardJobs(), adapter: 'memory', queue: 'q', maxBodyBytes: 1_048_576, logger });
-    let runs = 0;
+    const count = tally('pollution', 'pipeline', { text: logger.text, crashes });
     await fc.assert(
       fc.asyncProperty(hostileObjectText, fc.constantFrom(...JOB_NAMES), fc.integer({ min: 1, max: 3 }), async (payload, name, copies) => {
         const body = envelopeText(name, payload, 'same-id');
         for (let i = 0; i < copies; i++) {
           const outcome = await pipeline.run({ body, attempt: 1 });
-          runs++;
+          const polluted = pollutionsSince(before);
+          count.cases++;
+          if (outcome.type !== 'completed' || polluted.length > 0) count.failures++;
           expect(outcome.type).toBe('completed');
-          expect(pollutionsSince(before)).toEqual([]);
+          expect(polluted).toEqual([]);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
-    expect(runs).toBeGreaterThanOrEqual(300);
+    expect(count.cases).toBeGreaterThanOrEqual(runs(300));
     expect(logger.text()).not.toMatch(/RangeError|Maximum call stack/);
     expect(logger.lines.every((line) => typeof JSON.parse(line) === 'object')).toBe(true);
     expect(crashes).toEqual([]);
@@ -62,6 +65,7 @@ describe('prototype pollution', () => {
     const worker = createWorker({ service, jobs, concurrency: 4, waitMs: 20, handleSignals: false, logger });
     const queue = createQueue({ service, jobs });
     await worker.start();
+    const count = tally('pollution', 'memory', { text: logger.text, crashes });
     let sent = 0;
     await fc.assert(
       fc.asyncProperty(hostileObjectText, fc.constantFrom(...JOB_NAMES), async (payloadText, name) => {
@@ -71,9 +75,12 @@ describe('prototype pollution', () => {
         expect(raw?.ok).toBe(true);
         sent += 2;
         await logger.waitFor(() => logger.count('job.completed') + logger.count('job.duplicate') === sent);
-        expect(pollutionsSince(before)).toEqual([]);
+        const polluted = pollutionsSince(before);
+        count.cases += 2;
+        if (polluted.length > 0) count.failures++;
+        expect(polluted).toEqual([]);
       }),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
     await worker.stop();
     expect(await service.stats()).toMatchObject({ ready: 0, delayed: 0, reserved: 0, buried: 0 });
@@ -85,16 +92,21 @@ describe('prototype pollution', () => {
     const { crashes } = crashTrap();
     const logger = capturingLogger();
     const app = await startHazardApp(hazardJobs(), logger);
+    const count = tally('pollution', 'http-api', { text: logger.text, crashes });
     let accepted = 0;
     await fc.assert(
       fc.asyncProperty(hostileObjectText, fc.constantFrom(...JOB_NAMES), async (payloadText, name) => {
         const answer = await post(`${app.url}/jobs/${name}`, payloadText);
+        count.cases++;
+        if (answer.status !== 202) count.failures++;
         expect(answer.status).toBe(202);
         accepted++;
         await logger.waitFor(() => logger.count('job.completed') + logger.count('job.duplicate') === accepted);
-        expect(pollutionsSince(before)).toEqual([]);
+        const polluted = pollutionsSince(before);
+        if (polluted.length > 0) count.failures++;
+        expect(polluted).toEqual([]);
       }),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
     // Buried hostile bodies are listed (parsed, redacted) without harm too.
     const [raw] = await app.service.enqueue([{ id: 'bad-1', name: 'no-such-job', body: envelopeText('no-such-job', '{"__proto__":{"polluted":"yes"}}'), delayMs: 0 }]);

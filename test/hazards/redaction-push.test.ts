@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPushHandler } from '../../adapters/cloud-tasks/push.ts';
 import type { BuryInfo, JobService } from '../../src/service.ts';
 import { AUDIENCE, SERVICE_ACCOUNT, signToken, startJwksServer, type JwksServer } from '../cloud-tasks/helpers/oidc.ts';
+import { runs, tally } from './figures.ts';
 import { capturingLogger } from './helpers.ts';
 import { expectedEnd, MODES, redactionJobs, sent } from './redaction-jobs.ts';
 import { leaked, payloadWithSecrets, secretValue } from './secrets.ts';
@@ -56,6 +57,7 @@ const taskHeaders = (retryCount: number) => ({
 describe('cloud-tasks push handler redaction', () => {
   it('property: a refused Authorization header (forged bearer, Basic, junk) and other secret headers appear in no log and no answer', async () => {
     const { logger, handler } = setup();
+    const count = tally('redaction', 'cloud-tasks-push', { text: logger.text });
     const authorization = fc.oneof(
       secretValue.map((s) => `Bearer ${s.replace(/^Bearer /, '')}`),
       secretValue.map((s) => `Basic ${btoa(s)}`),
@@ -71,15 +73,20 @@ describe('cloud-tasks push handler redaction', () => {
         expect([401, 403]).toContain(response.status);
         const secrets = [auth, auth.slice(auth.indexOf(' ') + 1), cookie, apiKey];
         const written = logger.lines.slice(from).join('\n');
+        const found = { written: leaked(written, secrets), handed: leaked(logger.raw.slice(fromRaw).join('\n'), secrets), answer: leaked(answer, secrets) };
+        count.cases++;
+        count.secrets += secrets.length;
+        if (found.written.length + found.handed.length + found.answer.length > 0) count.failures++;
         expect(written).toContain('push.rejected');
-        expect({ written: leaked(written, secrets), handed: leaked(logger.raw.slice(fromRaw).join('\n'), secrets), answer: leaked(answer, secrets) }).toEqual({ written: [], handed: [], answer: [] });
+        expect(found).toEqual({ written: [], handed: [], answer: [] });
       }),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 
   it('property: an authenticated task with secrets in its payload, on every path: no secret, nor the token, in logs, answers or the dead-letter record', async () => {
     const { logger, handler, buried } = setup();
+    const count = tally('redaction', 'cloud-tasks-push', { text: logger.text });
     const token = await signToken(jwks);
     await fc.assert(
       fc.asyncProperty(payloadWithSecrets(MODES), async ({ payload, secrets, mode }) => {
@@ -96,17 +103,21 @@ describe('cloud-tasks push handler redaction', () => {
           if (response.status === 503) continue;
           end = answer.outcome === 'buried' ? `buried:${answer.reason}` : String(answer.outcome);
         }
-        expect(end).toBe(expectedEnd[mode]);
         const all = [...secrets, token];
         const dead = JSON.stringify(buried.slice(fromBuried));
-        expect({
+        const found = {
           written: leaked(logger.lines.slice(from).join('\n'), all),
           handed: leaked(logger.raw.slice(fromRaw).join('\n'), all),
           answers: leaked(answers.join('\n'), all),
           deadLetter: leaked(dead, all),
-        }).toEqual({ written: [], handed: [], answers: [], deadLetter: [] });
+        };
+        count.cases++;
+        count.secrets += all.length;
+        if (Object.values(found).some((list) => list.length > 0)) count.failures++;
+        expect(end).toBe(expectedEnd[mode]);
+        expect(found).toEqual({ written: [], handed: [], answers: [], deadLetter: [] });
       }),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
     expect(buried.length).toBeGreaterThan(0);
   });

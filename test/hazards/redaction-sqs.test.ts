@@ -13,6 +13,7 @@ import { lambdaContext } from '../../adapters/sqs/fixtures.ts';
 import { createSqsService } from '../../adapters/sqs/index.ts';
 import { createSqsHandler } from '../../adapters/sqs/lambda.ts';
 import { createWorker } from '../../src/worker.ts';
+import { runs, tally } from './figures.ts';
 import { capturingLogger } from './helpers.ts';
 import { redactionJobs, sent, type Mode } from './redaction-jobs.ts';
 import { leaked, payloadWithSecrets } from './secrets.ts';
@@ -49,7 +50,7 @@ describe('sqs dead-letter redaction (fauxqs)', () => {
     const queue: TestQueue = await sqs.createQueue(uniqueQueueName('redact-pull'), { deadLetter: { maxReceiveCount: 50 }, visibilityTimeoutSeconds: 5 });
     const logger = capturingLogger();
     const service = createSqsService({ queueUrl: queue.queueUrl, client });
-    const samples = fc.sample(payloadWithSecrets(BURIED_MODES), { numRuns: 12, seed: 42 });
+    const samples = fc.sample(payloadWithSecrets(BURIED_MODES), { numRuns: runs(12), seed: 42 });
     const bodies = samples.map(({ payload, mode }) => bodyOf(payload, mode));
     for (const MessageBody of bodies) await client.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody }));
 
@@ -62,8 +63,10 @@ describe('sqs dead-letter redaction (fauxqs)', () => {
     expect(dead).toHaveLength(samples.length);
     expect(dead.map((m) => m.Body).sort()).toEqual([...bodies].sort());
     const secrets = samples.flatMap((s) => s.secrets);
+    const found = { deadLetter: leaked(dead.map(besidesBody).join('\n'), secrets), logs: leaked(logger.text(), secrets) };
+    Object.assign(tally('redaction', 'sqs', { text: logger.text }), { cases: samples.length, secrets: secrets.length, failures: found.deadLetter.length + found.logs.length });
     expect(dead.every((m) => m.MessageAttributes?.['jobferry.reason']?.StringValue !== undefined)).toBe(true);
-    expect({ deadLetter: leaked(dead.map(besidesBody).join('\n'), secrets), logs: leaked(logger.text(), secrets) }).toEqual({ deadLetter: [], logs: [] });
+    expect(found).toEqual({ deadLetter: [], logs: [] });
   });
 
   it('property: the Lambda wrapper buries jobs with secrets; dead-letter attributes and logs hold none', async () => {
@@ -71,7 +74,7 @@ describe('sqs dead-letter redaction (fauxqs)', () => {
     const logger = capturingLogger();
     const handler = createSqsHandler({ jobs: redactionJobs(), client, queueUrl: queue.queueUrl, logger });
     // One delivery each: the last attempt of `exhaust` (maxAttempts 2) is the second receive.
-    const samples = fc.sample(payloadWithSecrets(BURIED_MODES), { numRuns: 12, seed: 7 });
+    const samples = fc.sample(payloadWithSecrets(BURIED_MODES), { numRuns: runs(12), seed: 7 });
     const bodies = samples.map(({ payload, mode }) => bodyOf(payload, mode));
     for (const MessageBody of bodies) await client.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody }));
     const received = await receiveAll(queue.queueUrl, bodies.length);
@@ -84,9 +87,11 @@ describe('sqs dead-letter redaction (fauxqs)', () => {
     const answer = await handler({ Records: records }, lambdaContext());
     const dead = await receiveAll(queue.deadLetterQueueUrl!, samples.length);
 
+    const secrets = samples.flatMap((s) => s.secrets);
+    const found = { deadLetter: leaked(dead.map(besidesBody).join('\n'), secrets), logs: leaked(logger.text(), secrets) };
+    Object.assign(tally('redaction', 'lambda', { text: logger.text }), { cases: samples.length, secrets: secrets.length, failures: found.deadLetter.length + found.logs.length });
     expect(answer.batchItemFailures).toEqual([]);
     expect(dead.map((m) => m.Body).sort()).toEqual([...bodies].sort());
-    const secrets = samples.flatMap((s) => s.secrets);
-    expect({ deadLetter: leaked(dead.map(besidesBody).join('\n'), secrets), logs: leaked(logger.text(), secrets) }).toEqual({ deadLetter: [], logs: [] });
+    expect(found).toEqual({ deadLetter: [], logs: [] });
   });
 });

@@ -12,6 +12,7 @@ import { createMemoryService } from '../../adapters/memory/index.ts';
 import { createPipeline } from '../../src/pipeline.ts';
 import { createQueue } from '../../src/queue.ts';
 import { createWorker } from '../../src/worker.ts';
+import { runs, tally } from './figures.ts';
 import { capturingLogger, post, startHazardApp } from './helpers.ts';
 import { expectedEnd, MODES, redactionJobs, sent } from './redaction-jobs.ts';
 import { leaked, payloadWithSecrets } from './secrets.ts';
@@ -20,17 +21,22 @@ describe('log and dead-letter redaction', () => {
   it('property: the pipeline on every path logs no secret (written lines and raw records) and buries none in a detail', async () => {
     const logger = capturingLogger();
     const pipeline = createPipeline({ jobs: redactionJobs(), adapter: 'memory', queue: 'q', maxBodyBytes: 1_048_576, logger });
-    let checked = 0;
+    const count = tally('redaction', 'pipeline', { text: logger.text });
     await fc.assert(
       fc.asyncProperty(payloadWithSecrets(MODES), fc.constantFrom('pay', 'pay-once'), async ({ payload, secrets, mode }, name) => {
         const from = logger.lines.length;
         const fromRaw = logger.raw.length;
         const body = JSON.stringify({ v: 1, id: crypto.randomUUID(), name, createdAt: '2030-01-01T00:00:00.000Z', payload: sent(payload, mode) });
         const ends: string[] = [];
+        count.cases++;
+        count.secrets += secrets.length;
+        let leaks = 0;
         for (let attempt = 1; attempt <= 3; attempt++) {
           const outcome = await pipeline.run({ body, attempt, transportId: `m-${attempt}` });
           // What a dead-letter store is given besides the body: reason, detail, error.
-          if (outcome.type === 'buried') expect(leaked(JSON.stringify({ reason: outcome.reason, detail: outcome.detail, error: outcome.error }), secrets)).toEqual([]);
+          const deadLetter = outcome.type === 'buried' ? leaked(JSON.stringify({ reason: outcome.reason, detail: outcome.detail, error: outcome.error }), secrets) : [];
+          leaks += deadLetter.length;
+          expect(deadLetter).toEqual([]);
           if (outcome.type !== 'retry') {
             ends.push(outcome.type === 'buried' ? `buried:${outcome.reason}` : outcome.type);
             break;
@@ -41,13 +47,14 @@ describe('log and dead-letter redaction', () => {
         expect(ends).toEqual([expectedEnd[mode]]);
         const written = logger.lines.slice(from).join('\n');
         const handed = logger.raw.slice(fromRaw).join('\n');
+        const found = { written: leaked(written, secrets), handed: leaked(handed, secrets) };
+        if (leaks + found.written.length + found.handed.length > 0) count.failures++;
         expect(written).toContain('"payload":');
-        expect({ written: leaked(written, secrets), handed: leaked(handed, secrets) }).toEqual({ written: [], handed: [] });
-        checked += secrets.length;
+        expect(found).toEqual({ written: [], handed: [] });
       }),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
-    expect(checked).toBeGreaterThan(400);
+    expect(count.secrets).toBeGreaterThan(runs(400));
   });
 
   it('property: end to end on the memory transport, the worker logs no secret and the dead-letter store keeps none outside the body', async () => {
@@ -57,6 +64,7 @@ describe('log and dead-letter redaction', () => {
     const worker = createWorker({ service, jobs, concurrency: 4, waitMs: 10, handleSignals: false, logger });
     const queue = createQueue({ service, jobs });
     await worker.start();
+    const count = tally('redaction', 'memory', { text: logger.text });
     let ended = 0;
     const ends = () => logger.count('job.completed') + logger.count('job.duplicate') + logger.count('job.buried') + logger.count('job.invalid');
     await fc.assert(
@@ -68,14 +76,20 @@ describe('log and dead-letter redaction', () => {
         else await queue.enqueue('pay', payload as never);
         ended++;
         await logger.waitFor(() => ends() === ended);
-        expect({ written: leaked(logger.lines.slice(from).join('\n'), secrets), handed: leaked(logger.raw.slice(fromRaw).join('\n'), secrets) }).toEqual({ written: [], handed: [] });
-        for (const { body, ...entry } of await service.listBuried({ max: 10_000 })) {
-          expect(leaked(JSON.stringify(entry), secrets)).toEqual([]);
+        count.cases++;
+        count.secrets += secrets.length;
+        const found = { written: leaked(logger.lines.slice(from).join('\n'), secrets), handed: leaked(logger.raw.slice(fromRaw).join('\n'), secrets) };
+        const buried = await service.listBuried({ max: 10_000 });
+        const inDeadLetters = buried.flatMap(({ body: _body, ...entry }) => leaked(JSON.stringify(entry), secrets));
+        if (found.written.length + found.handed.length + inDeadLetters.length > 0) count.failures++;
+        expect(found).toEqual({ written: [], handed: [] });
+        expect(inDeadLetters).toEqual([]);
+        for (const { body } of buried) {
           // The body is the job itself, byte for byte: a kick must be able to run it again.
           expect(typeof body).toBe('string');
         }
       }),
-      { numRuns: 80 },
+      { numRuns: runs(80) },
     );
     await worker.stop();
   });
@@ -83,6 +97,7 @@ describe('log and dead-letter redaction', () => {
   it('property: the local app lists buried jobs (GET /buried) with every secret redacted', async () => {
     const logger = capturingLogger();
     const app = await startHazardApp(redactionJobs(), logger);
+    const count = tally('redaction', 'http-api', { text: logger.text });
     let buried = 0;
     await fc.assert(
       fc.asyncProperty(payloadWithSecrets(['permanent', 'exhaust'] as const), async ({ payload, secrets }) => {
@@ -91,10 +106,14 @@ describe('log and dead-letter redaction', () => {
         buried++;
         await logger.waitFor(() => logger.count('job.buried') === buried);
         const listed = await (await fetch(`${app.url}/buried?max=1000`)).text();
+        const found = { listed: leaked(listed, secrets), logs: leaked(logger.text(), secrets) };
+        count.cases++;
+        count.secrets += secrets.length;
+        if (found.listed.length + found.logs.length > 0) count.failures++;
         expect(listed).toContain('"payload"');
-        expect({ listed: leaked(listed, secrets), logs: leaked(logger.text(), secrets) }).toEqual({ listed: [], logs: [] });
+        expect(found).toEqual({ listed: [], logs: [] });
       }),
-      { numRuns: 30 },
+      { numRuns: runs(30) },
     );
   });
 });

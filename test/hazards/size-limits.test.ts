@@ -12,6 +12,7 @@ import { defineJob } from '../../src/job.ts';
 import { createPipeline } from '../../src/pipeline.ts';
 import { createQueue } from '../../src/queue.ts';
 import { createWorker } from '../../src/worker.ts';
+import { tally } from './figures.ts';
 import { capturingLogger, crashTrap, startHazardApp } from './helpers.ts';
 
 const LIMIT = 4_096;
@@ -55,8 +56,12 @@ describe('bodies at the size limit', () => {
     const logger = capturingLogger();
     const pipeline = createPipeline({ jobs: [sized], adapter: 'memory', queue: 'q', maxBodyBytes: LIMIT, logger });
     const [under, at, over] = [LIMIT - 1, LIMIT, LIMIT + 1].map((n) => envelopeOfBytes(n, filler, `b${n}`));
+    const count = tally('size-limit', 'pipeline', { text: logger.text });
     const outcomes = await Promise.all([under!, at!, over!, new TextEncoder().encode(over!)].map((body) => pipeline.run({ body, attempt: 1 })));
-    expect(outcomes.map((o) => (o.type === 'buried' ? o.reason : o.type))).toEqual(['completed', 'completed', 'body-too-large', 'body-too-large']);
+    const ends = outcomes.map((o) => (o.type === 'buried' ? o.reason : o.type));
+    count.cases = outcomes.length;
+    count.failures = ends.filter((end, i) => end !== ['completed', 'completed', 'body-too-large', 'body-too-large'][i]).length + Number(parsed(over!));
+    expect(ends).toEqual(['completed', 'completed', 'body-too-large', 'body-too-large']);
     expect(outcomes[2]).toMatchObject({ detail: `body is larger than ${LIMIT} bytes` });
     expect([parsed(under!), parsed(at!), parsed(over!)]).toEqual([true, true, false]);
     expect(logger.text()).not.toMatch(/RangeError/);
@@ -75,6 +80,10 @@ describe('bodies at the size limit', () => {
     await logger.waitFor(() => logger.count('job.completed') === 2 && logger.count('job.invalid') === 1);
     await worker.stop();
     const buried = await service.listBuried();
+    Object.assign(tally('size-limit', 'memory', { text: logger.text, crashes }), {
+      cases: bodies.length,
+      failures: Number(buried.length !== 1 || buried[0]?.reason !== 'body-too-large' || buried[0].body !== bodies[2]) + Number(parsed(bodies[2]!)),
+    });
     expect(buried).toEqual([expect.objectContaining({ reason: 'body-too-large', body: bodies[2] })]);
     expect(bodies.map(parsed)).toEqual([true, true, false]);
     expect(crashes).toEqual([]);
@@ -88,6 +97,7 @@ describe('bodies at the size limit', () => {
     const send = (bytes: number, id: string) => queue.enqueue(sized, payloadForBodyOf(bytes, measure), { id });
     const atLimit = await send(LIMIT, 'p-0001');
     const overLimit = await send(LIMIT + 1, 'p-0002').then(() => undefined, (e: unknown) => e);
+    Object.assign(tally('size-limit', 'memory'), { cases: 2, failures: Number(atLimit.id !== 'p-0001') + Number(!(overLimit instanceof ValidationError)) });
     expect(atLimit.id).toBe('p-0001');
     expect(overLimit).toBeInstanceOf(ValidationError);
     expect((overLimit as Error).message).toBe(`[memory] enqueue of job sized rejected: encoded job is larger than the ${LIMIT} bytes memory accepts`);
@@ -116,6 +126,11 @@ describe('bodies at the size limit', () => {
       return { status: res.status, error: ((await res.json()) as { error?: string }).error };
     };
     const answers = [await postText(under!), await postText(at!), await postText(over!), await postText(over!, true)];
+    const expected = ['invalid-payload', 'invalid-payload', 'body-too-large', 'body-too-large'];
+    Object.assign(tally('size-limit', 'http-api', { text: logger.text, crashes }), {
+      cases: answers.length,
+      failures: answers.filter((a, i) => a.error !== expected[i] || a.status === 500).length + Number(parsed(over!)),
+    });
     // The payload fits the HTTP limit, but its envelope does not fit the transport: a 400 with the reason.
     expect(answers).toEqual([
       { status: 400, error: 'invalid-payload' },
