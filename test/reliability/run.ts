@@ -4,13 +4,14 @@
  *
  *   npm run reliability                          # full run (10,000 jobs per kill run, 30 min soak)
  *   npm run reliability -- --soak-minutes 5      # a shorter soak
- *   npm run reliability -- --only kill,drain     # some suites (kill, drain, heartbeat, faults, soak)
+ *   npm run reliability -- --only kill,drain     # some suites (kill, drain, heartbeat, faults, soak, hazards)
  *   npm run reliability -- --profile ci          # the CI sizes, to try the runner quickly
  *   npm run reliability -- --json out.json       # the figures as JSON too
  *   npm run reliability -- --table-from out.json # print the table of a saved run again, run nothing
  *
  * It exits 1 when a suite failed to run or a figure missed its target (lost > 0, a duplicate
- * outside the crash window, a failed check, a soak slope over 5 MB/h), after printing the table.
+ * side effect with idempotency on, a failed check, a soak slope over 5 MB/h, a pollution, a
+ * crash, a RangeError, a leaked secret), after printing the table.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -24,12 +25,13 @@ import { renderTable } from './harness/table.ts';
 import { within } from './harness/wait.ts';
 import { drainCloudTasks, drainMemory, drainSqs } from './suites/drain.ts';
 import { faultsCloudTasks, faultsLambda, faultsSqs } from './suites/faults.ts';
+import { runHazards } from './suites/hazards.ts';
 import { heartbeatCloudTasks, heartbeatMemory, heartbeatSqs } from './suites/heartbeat.ts';
 import { killCloudTasks, killLambda, killSqsPull, type KillResult } from './suites/kill.ts';
 import { soakSettings, type Profile } from './suites/profile.ts';
 import { soakCloudTasks, soakMemory, soakSqs } from './suites/soak.ts';
 
-const SUITES = ['kill', 'drain', 'heartbeat', 'faults', 'soak'] as const;
+const SUITES = ['kill', 'drain', 'heartbeat', 'faults', 'soak', 'hazards'] as const;
 type Suite = (typeof SUITES)[number];
 
 const { values } = parseOptions();
@@ -89,11 +91,20 @@ const [sqs, cloudTasks, faultyCloudTasks, store] = await Promise.all([
   startIdempotencyBackend(),
 ]);
 const minutes = (n: number) => n * 60_000;
+/** Why a suite has no cell for the Cloud Tasks push handler (the queue pushes each task to it). */
+const PUSH_NA = {
+  kill: 'no worker to kill: the queue holds each task and dispatches it again when a request fails',
+  drain: 'the platform (Cloud Run) stops the server, not jobferry',
+  heartbeat: 'no lease to extend: the dispatch deadline bounds each request',
+  faults: 'not driven: the handler calls Cloud Tasks only to bury or re-enqueue',
+  soak: 'no polling: the queue pushes',
+} as const;
 
 try {
   if (runs('kill')) {
     const na = { na: 'the queue lives in the worker process: a kill takes it away' } as const;
     results.kill.memory = { on: na, off: na };
+    results.kill['cloud-tasks push'] = { on: { na: PUSH_NA.kill }, off: { na: PUSH_NA.kill } };
     // CPU-bound: one run at a time.
     const kill = async (adapter: Adapter, run: (idempotency: IdempotencyConfig | undefined) => Promise<KillResult>) => {
       const on = await cell(`kill ${adapter}, idempotency on`, minutes(30), async () => run(await store.table()));
@@ -113,7 +124,7 @@ try {
       cell('drain sqs', minutes(5), () => drainSqs(sqs, profile)),
       cell('drain cloud-tasks pull', minutes(5), () => drainCloudTasks(cloudTasks, profile)),
     ]);
-    Object.assign(results.drain, { memory, sqs: sqsDrain, 'cloud-tasks pull': ct, 'lambda push': { na: 'the platform stops a Lambda, not jobferry' } });
+    Object.assign(results.drain, { memory, sqs: sqsDrain, 'cloud-tasks pull': ct, 'lambda push': { na: 'the platform stops a Lambda, not jobferry' }, 'cloud-tasks push': { na: PUSH_NA.drain } });
   }
 
   if (runs('heartbeat')) {
@@ -122,7 +133,7 @@ try {
       cell('heartbeat sqs', minutes(5), () => heartbeatSqs(sqs, profile)),
       cell('heartbeat cloud-tasks pull', minutes(5), () => heartbeatCloudTasks(cloudTasks, profile)),
     ]);
-    Object.assign(results.heartbeat, { memory, sqs: sqsBeat, 'cloud-tasks pull': ct, 'lambda push': { na: 'no lease to extend: the invocation holds the batch' } });
+    Object.assign(results.heartbeat, { memory, sqs: sqsBeat, 'cloud-tasks pull': ct, 'lambda push': { na: 'no lease to extend: the invocation holds the batch' }, 'cloud-tasks push': { na: PUSH_NA.heartbeat } });
   }
 
   if (runs('faults')) {
@@ -131,7 +142,7 @@ try {
       cell('faults cloud-tasks pull', minutes(10), () => faultsCloudTasks(faultyCloudTasks, profile)),
       cell('faults lambda push', minutes(10), () => faultsLambda(sqs, profile)),
     ]);
-    Object.assign(results.faults, { memory: { na: 'no network between the worker and its queue' }, sqs: sqsFaults, 'cloud-tasks pull': ct, 'lambda push': lambda });
+    Object.assign(results.faults, { memory: { na: 'no network between the worker and its queue' }, sqs: sqsFaults, 'cloud-tasks pull': ct, 'lambda push': lambda, 'cloud-tasks push': { na: PUSH_NA.faults } });
   }
 
   if (runs('soak')) {
@@ -142,7 +153,12 @@ try {
       cell('soak sqs', limit, () => soakSqs(sqs, settings)),
       cell('soak cloud-tasks pull', limit, () => soakCloudTasks(cloudTasks, settings)),
     ]);
-    Object.assign(results.soak, { memory, sqs: sqsSoak, 'cloud-tasks pull': ct, 'lambda push': { na: 'the platform polls, not jobferry' } });
+    Object.assign(results.soak, { memory, sqs: sqsSoak, 'cloud-tasks pull': ct, 'lambda push': { na: 'the platform polls, not jobferry' }, 'cloud-tasks push': { na: PUSH_NA.soak } });
+  }
+
+  if (runs('hazards')) {
+    // The suites of test/hazards, by vitest in a child process, every property run 10x (full).
+    results.hazards = await cell('hazards and redaction', minutes(20), () => runHazards(profile));
   }
 } finally {
   await Promise.allSettled([sqs.stop(), cloudTasks.close(), faultyCloudTasks.close(), store.close()]);
@@ -193,6 +209,18 @@ function missedTargets(r: RunResults): string[] {
     if (f.lost > 0 || f.unhandled > 0 || f.crashes > 0) out.push(`faults ${a}: lost ${f.lost}, unhandled ${f.unhandled}, crashes ${f.crashes}`);
     for (const p of f.phases) if (p.recoveryMs === undefined) out.push(`faults ${a}: never recovered after ${p.fault}`);
   });
+  const h = r.hazards;
+  if (h !== undefined && 'error' in h) out.push(`hazards: did not run to the end: ${h.error}`);
+  if (h !== undefined && 'ok' in h) {
+    for (const failed of h.ok.failed) out.push(`hazards: failed: ${failed}`);
+    for (const [path, checks] of Object.entries(h.ok.checks)) {
+      for (const [check, c] of Object.entries(checks)) {
+        if (c.failures > 0) out.push(`hazards ${path} ${check}: ${c.failures} of ${c.cases} cases went wrong (${check === 'redaction' ? 'a secret leaked' : check === 'pollution' ? 'a prototype was polluted' : 'not refused as expected'})`);
+      }
+    }
+    for (const [path, n] of Object.entries(h.ok.crashes)) if (n > 0) out.push(`hazards ${path}: ${n} crashes`);
+    for (const [path, n] of Object.entries(h.ok.rangeErrors)) if (n > 0) out.push(`hazards ${path}: ${n} log lines with a RangeError`);
+  }
   each('soak', r.soak, (a, s) => {
     if (!s.underLimit) out.push(`soak ${a}: heap slope ${s.slopeMbPerHour} MB/h, not under ${s.limitMbPerHour} MB/h`);
     if (s.unhandled > 0) out.push(`soak ${a}: ${s.unhandled} unhandled rejections`);

@@ -6,9 +6,11 @@ import type { DrainFigures } from './drain.ts';
 import type { FaultFigures } from './faults.ts';
 import type { HeartbeatFigures } from './heartbeat.ts';
 import type { KillFigures } from './kill-harness.ts';
+import type { HazardFigures } from '../suites/hazards.ts';
+import type { HazardCheck, HazardPath } from '../../hazards/figures.ts';
 import type { SoakFigures } from './soak.ts';
 
-export const ADAPTERS = ['memory', 'sqs', 'cloud-tasks pull', 'lambda push'] as const;
+export const ADAPTERS = ['memory', 'sqs', 'cloud-tasks pull', 'lambda push', 'cloud-tasks push'] as const;
 export type Adapter = (typeof ADAPTERS)[number];
 
 /** A suite's result for one adapter: its figures, an error, or not applicable (with why). */
@@ -20,7 +22,26 @@ export interface RunResults {
   heartbeat: Partial<Record<Adapter, Cell<HeartbeatFigures>>>;
   faults: Partial<Record<Adapter, Cell<FaultFigures>>>;
   soak: Partial<Record<Adapter, Cell<SoakFigures>>>;
+  /** One run of the hazard suites (test/hazards) for every column; absent in runs made before it was added. */
+  hazards?: Cell<HazardFigures>;
 }
+
+/** The paths test/hazards drives, by column. */
+export const HAZARD_PATHS: Record<Adapter, readonly HazardPath[]> = {
+  memory: ['pipeline', 'memory', 'http-api'],
+  sqs: ['sqs'],
+  'cloud-tasks pull': [],
+  'lambda push': ['lambda'],
+  'cloud-tasks push': ['cloud-tasks-push'],
+};
+
+const SHARED_PIPELINE = 'one pipeline decodes and size-checks the bodies of every transport: hazards are driven through it, the memory transport and the local HTTP API';
+const HAZARD_NOT_DRIVEN: Record<HazardCheck, string> = {
+  pollution: SHARED_PIPELINE,
+  'depth-bomb': SHARED_PIPELINE,
+  'size-limit': SHARED_PIPELINE,
+  redaction: 'not driven: its dead-letter copy carries the reason and detail the pipeline gives (the memory column), written to a Cloud Tasks queue',
+};
 
 type Row = [label: string, cells: string[]];
 
@@ -82,6 +103,44 @@ export function renderTable(results: RunResults): string {
   row('faults: jobs, lost, unhandled rejections, crashes', () => per((a) => results.faults[a], (f) => `${f.jobs}, ${f.lost}, ${f.unhandled}, ${f.crashes}`));
   row('soak: minutes, empty polls', () => per((a) => results.soak[a], (s) => `${(s.durationMs / 60_000).toFixed(1)}, ${s.polls}`));
   row('soak: heap slope after warm-up (limit 5 MB/h)', () => per((a) => results.soak[a], (s) => `${s.slopeMbPerHour} MB/h ${s.underLimit ? '(under)' : '(**over**)'}, heap ${s.heapStartMb} -> ${s.heapEndMb} MB`));
+
+  const hazard = (check: HazardCheck, show: (total: { cases: number; failures: number; secrets: number }, parts: string[]) => string) =>
+    per(
+      (a) => {
+        const h = results.hazards;
+        if (h === undefined) return undefined;
+        if (!('ok' in h)) return h;
+        const paths = HAZARD_PATHS[a].filter((p) => h.ok.checks[p]?.[check] !== undefined);
+        return paths.length === 0 ? { na: HAZARD_NOT_DRIVEN[check] } : { ok: { h: h.ok, paths } };
+      },
+      ({ h, paths }: { h: HazardFigures; paths: HazardPath[] }) => {
+        const total = { cases: 0, failures: 0, secrets: 0 };
+        for (const p of paths) {
+          const c = h.checks[p]![check]!;
+          total.cases += c.cases;
+          total.failures += c.failures;
+          total.secrets += c.secrets;
+        }
+        return show(total, paths.map((p) => `${p} ${h.checks[p]![check]!.cases}`));
+      },
+    );
+  row('hazards: hostile payloads (`__proto__`, `constructor.prototype` at random depths) driven, prototype pollutions', () => hazard('pollution', (t, parts) => `${t.cases} (${parts.join(', ')}), ${t.failures} polluted`));
+  row('hazards: depth bombs (5,000 and 200,000 nested arrays) refused too-deep before parsing', () => hazard('depth-bomb', (t, parts) => `${t.cases - t.failures} of ${t.cases} (${parts.join(', ')})`));
+  row('hazards: bodies at the size limit -1 / at it / +1 run, run, refused before parsing', () => hazard('size-limit', (t, parts) => `${t.cases - t.failures} of ${t.cases} as expected (${parts.join(', ')})`));
+  row('redaction: cases (success, retry, bury, refused token), secrets planted, secrets leaked to logs, answers or dead letters', () => hazard('redaction', (t, parts) => `${t.cases} (${parts.join(', ')}), ${t.secrets}, ${t.failures} leaked`));
+  row('hazards and redaction: crashes, RangeErrors anywhere (logs included), failed tests', () =>
+    per(
+      (a) => {
+        const h = results.hazards;
+        if (h === undefined || !('ok' in h)) return h;
+        return HAZARD_PATHS[a].some((p) => h.ok.checks[p] !== undefined) ? { ok: { h: h.ok, paths: HAZARD_PATHS[a] } } : { na: HAZARD_NOT_DRIVEN.redaction };
+      },
+      ({ h, paths }: { h: HazardFigures; paths: readonly HazardPath[] }) => {
+        const sum = (of: Partial<Record<HazardPath, number>>) => paths.reduce((n, p) => n + (of[p] ?? 0), 0);
+        return `${sum(h.crashes)}, ${sum(h.rangeErrors)}, ${h.failed.length} of ${h.tests} (x${h.scale} runs)`;
+      },
+    ),
+  );
 
   const header = `| figure | ${ADAPTERS.join(' | ')} |`;
   const line = `|---|${ADAPTERS.map(() => '---').join('|')}|`;
