@@ -10,7 +10,7 @@ import { appendFileSync } from 'node:fs';
 import { onTestFinished } from 'vitest';
 
 /** Where a hazard was driven: the pipeline itself, a transport, an entry point. */
-export type HazardPath = 'pipeline' | 'memory' | 'http-api' | 'sqs' | 'lambda' | 'cloud-tasks-push';
+export type HazardPath = 'pipeline' | 'memory' | 'http-api' | 'sqs' | 'lambda' | 'cloud-tasks-pull' | 'cloud-tasks-push';
 
 /** What was checked: prototype pollution, depth bombs, size limits, secrets in what is written. */
 export type HazardCheck = 'pollution' | 'depth-bomb' | 'size-limit' | 'redaction';
