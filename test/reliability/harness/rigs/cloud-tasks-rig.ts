@@ -6,12 +6,11 @@
 import { v2beta2 } from '@google-cloud/tasks';
 import { createCloudTasksService, type CloudTasksService } from '../../../../adapters/cloud-tasks/index.ts';
 import { startCloudTasksEmulator, type CloudTasksEmulator } from '../../../../adapters/cloud-tasks/testing.ts';
-import { createQueue } from '../../../../src/index.ts';
 import { spawnChild, type Child } from '../child.ts';
 import type { IdempotencyConfig, PullChildConfig, WorkerSettings } from '../child-config.ts';
-import { envelopeIdOf, producerJob, type LedgerJobOptions, type LedgerPayload } from '../jobs.ts';
+import type { LedgerJobOptions } from '../jobs.ts';
 import type { KillRig } from '../kill-harness.ts';
-import type { BuriedRecord } from '../ledger-figures.ts';
+import { serviceRigParts, type QueueRigBase } from './queue-rig.ts';
 import { CLOUD_TASKS_CALL } from '../open-service.ts';
 
 export const PROJECT = 'jobferry-reliability';
@@ -41,19 +40,11 @@ export async function startCloudTasksBackend(options: { queueRecreateDelayMs?: n
   };
 }
 
-export interface CloudTasksQueueRig {
+export interface CloudTasksQueueRig extends QueueRigBase {
   readonly backend: CloudTasksBackend;
   readonly queueId: string;
   readonly deadLetterQueueId: string;
   readonly service: CloudTasksService;
-  enqueue(jobs: ReadonlyArray<{ id: string; payload: LedgerPayload }>): Promise<void>;
-  pending(): Promise<number>;
-  buried(): Promise<BuriedRecord[]>;
-  /** Deletes the live queue (its tasks go with it). */
-  deleteQueue(): Promise<void>;
-  /** Makes the live queue again, empty. */
-  recreateQueue(): Promise<void>;
-  close(): Promise<void>;
 }
 
 let counter = 0;
@@ -82,19 +73,7 @@ export async function cloudTasksQueueRig(backend: CloudTasksBackend, prefix: str
     queueId,
     deadLetterQueueId,
     service,
-    async enqueue(jobs) {
-      const results = await createQueue({ service, jobs: [producerJob] }).enqueueMany(jobs.map((j) => ({ job: producerJob, payload: j.payload, options: { id: j.id } })));
-      const refused = results.filter((r) => !r.ok);
-      if (refused.length > 0) throw new Error(`cloud-tasks enqueue: ${refused.length} of ${jobs.length} jobs refused: ${String((refused[0] as { error?: Error }).error?.message)}`);
-    },
-    async pending() {
-      const s = await service.stats();
-      return s.ready + s.reserved + s.delayed;
-    },
-    async buried() {
-      const list = await service.listBuried({ max: 100_000 });
-      return list.map((b) => ({ jobId: envelopeIdOf(b.body) ?? b.transportId, reason: b.reason }));
-    },
+    ...serviceRigParts(service),
     async deleteQueue() {
       await backend.admin.deleteQueue({ name: path(queueId) }, CLOUD_TASKS_CALL as never);
     },

@@ -6,26 +6,17 @@
 import { createSqsService, type SqsService } from '../../../../adapters/sqs/index.ts';
 import { startSqsEmulator, uniqueQueueName, type SqsEmulator, type TestQueue } from '../../../../adapters/sqs/emulator.ts';
 import { loadSqsSdk } from '../../../../adapters/sqs/sdk.ts';
-import { createQueue } from '../../../../src/index.ts';
 import { spawnChild, type Child } from '../child.ts';
 import type { IdempotencyConfig, PullChildConfig, WorkerSettings } from '../child-config.ts';
-import { envelopeIdOf, producerJob, type LedgerJobOptions, type LedgerPayload } from '../jobs.ts';
+import type { LedgerJobOptions } from '../jobs.ts';
 import type { KillRig } from '../kill-harness.ts';
-import type { BuriedRecord } from '../ledger-figures.ts';
+import { serviceRigParts, type QueueRigBase } from './queue-rig.ts';
 
-export interface SqsQueueRig {
+export interface SqsQueueRig extends QueueRigBase {
   readonly emulator: SqsEmulator;
   readonly queue: TestQueue;
   /** The parent's own service on the queue (enqueue, stats, dead letters), straight to fauxqs. */
   readonly service: SqsService;
-  enqueue(jobs: ReadonlyArray<{ id: string; payload: LedgerPayload }>): Promise<void>;
-  pending(): Promise<number>;
-  buried(): Promise<BuriedRecord[]>;
-  /** Deletes the live queue (its messages go with it); the dead-letter queue stays. */
-  deleteQueue(): Promise<void>;
-  /** Makes the live queue again under the same name (and URL), empty. */
-  recreateQueue(): Promise<void>;
-  close(): Promise<void>;
 }
 
 /** A fresh queue on `emulator` whose visibility timeout is `leaseSeconds` (the Lambda path's lease). */
@@ -38,20 +29,7 @@ export async function sqsQueueRig(emulator: SqsEmulator, prefix: string, leaseSe
     emulator,
     queue,
     service,
-    async enqueue(jobs) {
-      const producer = createQueue({ service, jobs: [producerJob] });
-      const results = await producer.enqueueMany(jobs.map((j) => ({ job: producerJob, payload: j.payload, options: { id: j.id } })));
-      const refused = results.filter((r) => !r.ok);
-      if (refused.length > 0) throw new Error(`sqs enqueue: ${refused.length} of ${jobs.length} jobs refused: ${String((refused[0] as { error?: Error }).error?.message)}`);
-    },
-    async pending() {
-      const s = await service.stats();
-      return s.ready + s.reserved + s.delayed;
-    },
-    async buried() {
-      const list = await service.listBuried({ max: 100_000 });
-      return list.map((b) => ({ jobId: envelopeIdOf(b.body) ?? b.transportId, reason: b.reason }));
-    },
+    ...serviceRigParts(service),
     async deleteQueue() {
       const sdk = await loadSqsSdk();
       await (await emulator.client()).send(new sdk.DeleteQueueCommand({ QueueUrl: queue.queueUrl }));
