@@ -2,6 +2,8 @@
  * Time for the memory service. Delays, leases, the dedupe window and long polls all run on
  * one clock, so a test can drive them all with a manual clock instead of waiting.
  */
+import { createManualClock as createTimeline } from '../../src/manual-clock.ts';
+
 export interface MemoryClock {
   /** Epoch ms. */
   now(): number;
@@ -28,4 +30,17 @@ export const systemClock: Required<MemoryClock> = {
  * await clock.advance(60_000); // the job is ready now
  * ```
  */
-export { createManualClock, type ManualClock } from '../../src/manual-clock.ts';
+export function createManualClock(startMs?: number): ManualClock {
+  return createTimeline(startMs);
+}
+
+/** A clock that moves only when told to. */
+export interface ManualClock extends Required<MemoryClock> {
+  /**
+   * Moves time forward by `ms`, firing due timers in time order; resolves once the promises
+   * those timers settled have run their callbacks.
+   */
+  advance(ms: number): Promise<void>;
+  /** Timers not yet fired. */
+  readonly pendingTimers: number;
+}

@@ -44,7 +44,7 @@ describe('prototype pollution', () => {
           const outcome = await pipeline.run({ body, attempt: 1 });
           const polluted = pollutionsSince(before);
           count.cases++;
-          if (outcome.type !== 'completed' || polluted.length > 0) count.failures++;
+          if (polluted.length > 0) count.failures++;
           expect(outcome.type).toBe('completed');
           expect(polluted).toEqual([]);
         }
@@ -98,7 +98,6 @@ describe('prototype pollution', () => {
       fc.asyncProperty(hostileObjectText, fc.constantFrom(...JOB_NAMES), async (payloadText, name) => {
         const answer = await post(`${app.url}/jobs/${name}`, payloadText);
         count.cases++;
-        if (answer.status !== 202) count.failures++;
         expect(answer.status).toBe(202);
         accepted++;
         await logger.waitFor(() => logger.count('job.completed') + logger.count('job.duplicate') === accepted);

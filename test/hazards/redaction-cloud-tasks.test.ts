@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker } from '../../src/worker.ts';
 import { CALL, startEmulatorRig, type EmulatorRig } from '../cloud-tasks/helpers/emulator.ts';
 import { runs, tally } from './figures.ts';
-import { capturingLogger } from './helpers.ts';
+import { capturingLogger, crashTrap } from './helpers.ts';
 import { redactionJobs, sent, type Mode } from './redaction-jobs.ts';
-import { leaked, payloadWithSecrets } from './secrets.ts';
+import { casesLeaking, leaked, payloadWithSecrets } from './secrets.ts';
 
 let rig: EmulatorRig;
 beforeAll(async () => {
@@ -26,6 +26,7 @@ describe('cloud-tasks pull dead-letter redaction (emulator)', () => {
   it('property: a pull worker buries jobs with secrets; the dead-letter tasks\' line of facts and the logs hold none, the body is kept', async () => {
     const queues = await rig.queues('pull');
     const logger = capturingLogger();
+    const count = tally('redaction', 'cloud-tasks-pull', { text: logger.text, crashes: crashTrap().crashes });
     const service = rig.service({ mode: 'pull', ...queues, pollIntervalMs: 50 });
     const samples = fc.sample(payloadWithSecrets(BURIED_MODES), { numRuns: runs(12), seed: 11 });
     const bodies = samples.map(({ payload, mode }) => JSON.stringify({ v: 1, id: crypto.randomUUID(), name: 'pay', createdAt: '2030-01-01T00:00:00.000Z', payload: sent(payload, mode) }));
@@ -44,7 +45,7 @@ describe('cloud-tasks pull dead-letter redaction (emulator)', () => {
 
     const secrets = samples.flatMap((s) => s.secrets);
     const found = { deadLetter: leaked(dead.map((d) => d.facts).join('\n'), secrets), logs: leaked(logger.text(), secrets) };
-    Object.assign(tally('redaction', 'cloud-tasks-pull', { text: logger.text }), { cases: samples.length, secrets: secrets.length, failures: found.deadLetter.length + found.logs.length });
+    Object.assign(count, { cases: samples.length, secrets: secrets.length, failures: casesLeaking(samples, [...found.deadLetter, ...found.logs]) });
     expect(dead.map((d) => d.body).sort()).toEqual([...bodies].sort());
     expect(dead.every((d) => d.facts.startsWith('jobferry-buried {"reason":'))).toBe(true);
     expect(found).toEqual({ deadLetter: [], logs: [] });

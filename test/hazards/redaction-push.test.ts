@@ -11,7 +11,7 @@ import { createPushHandler } from '../../adapters/cloud-tasks/push.ts';
 import type { BuryInfo, JobService } from '../../src/service.ts';
 import { AUDIENCE, SERVICE_ACCOUNT, signToken, startJwksServer, type JwksServer } from '../cloud-tasks/helpers/oidc.ts';
 import { runs, tally } from './figures.ts';
-import { capturingLogger } from './helpers.ts';
+import { capturingLogger, crashTrap } from './helpers.ts';
 import { expectedEnd, MODES, redactionJobs, sent } from './redaction-jobs.ts';
 import { leaked, payloadWithSecrets, secretValue } from './secrets.ts';
 
@@ -57,7 +57,7 @@ const taskHeaders = (retryCount: number) => ({
 describe('cloud-tasks push handler redaction', () => {
   it('property: a refused Authorization header (forged bearer, Basic, junk) and other secret headers appear in no log and no answer', async () => {
     const { logger, handler } = setup();
-    const count = tally('redaction', 'cloud-tasks-push', { text: logger.text });
+    const count = tally('redaction', 'cloud-tasks-push', { text: logger.text, crashes: crashTrap().crashes });
     const authorization = fc.oneof(
       secretValue.map((s) => `Bearer ${s.replace(/^Bearer /, '')}`),
       secretValue.map((s) => `Basic ${btoa(s)}`),
@@ -86,7 +86,7 @@ describe('cloud-tasks push handler redaction', () => {
 
   it('property: an authenticated task with secrets in its payload, on every path: no secret, nor the token, in logs, answers or the dead-letter record', async () => {
     const { logger, handler, buried } = setup();
-    const count = tally('redaction', 'cloud-tasks-push', { text: logger.text });
+    const count = tally('redaction', 'cloud-tasks-push', { text: logger.text, crashes: crashTrap().crashes });
     const token = await signToken(jwks);
     await fc.assert(
       fc.asyncProperty(payloadWithSecrets(MODES), async ({ payload, secrets, mode }) => {

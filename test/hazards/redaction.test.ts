@@ -13,15 +13,16 @@ import { createPipeline } from '../../src/pipeline.ts';
 import { createQueue } from '../../src/queue.ts';
 import { createWorker } from '../../src/worker.ts';
 import { runs, tally } from './figures.ts';
-import { capturingLogger, post, startHazardApp } from './helpers.ts';
+import { capturingLogger, crashTrap, post, startHazardApp } from './helpers.ts';
 import { expectedEnd, MODES, redactionJobs, sent } from './redaction-jobs.ts';
 import { leaked, payloadWithSecrets } from './secrets.ts';
 
 describe('log and dead-letter redaction', () => {
   it('property: the pipeline on every path logs no secret (written lines and raw records) and buries none in a detail', async () => {
     const logger = capturingLogger();
+    const { crashes } = crashTrap();
     const pipeline = createPipeline({ jobs: redactionJobs(), adapter: 'memory', queue: 'q', maxBodyBytes: 1_048_576, logger });
-    const count = tally('redaction', 'pipeline', { text: logger.text });
+    const count = tally('redaction', 'pipeline', { text: logger.text, crashes });
     await fc.assert(
       fc.asyncProperty(payloadWithSecrets(MODES), fc.constantFrom('pay', 'pay-once'), async ({ payload, secrets, mode }, name) => {
         const from = logger.lines.length;
@@ -30,27 +31,27 @@ describe('log and dead-letter redaction', () => {
         const ends: string[] = [];
         count.cases++;
         count.secrets += secrets.length;
-        let leaks = 0;
+        // What a dead-letter store is given besides the body: reason, detail, error.
+        const deadLetter: string[] = [];
         for (let attempt = 1; attempt <= 3; attempt++) {
           const outcome = await pipeline.run({ body, attempt, transportId: `m-${attempt}` });
-          // What a dead-letter store is given besides the body: reason, detail, error.
-          const deadLetter = outcome.type === 'buried' ? leaked(JSON.stringify({ reason: outcome.reason, detail: outcome.detail, error: outcome.error }), secrets) : [];
-          leaks += deadLetter.length;
-          expect(deadLetter).toEqual([]);
+          if (outcome.type === 'buried') deadLetter.push(...leaked(JSON.stringify({ reason: outcome.reason, detail: outcome.detail, error: outcome.error }), secrets));
           if (outcome.type !== 'retry') {
             ends.push(outcome.type === 'buried' ? `buried:${outcome.reason}` : outcome.type);
             break;
           }
         }
         // A duplicate delivery of a completed idempotent job logs job.duplicate: no secret there either.
-        if (name === 'pay-once' && ends[0] === 'completed') expect(await pipeline.run({ body, attempt: 1 })).toMatchObject({ duplicate: true });
-        expect(ends).toEqual([expectedEnd[mode]]);
+        const duplicate = name === 'pay-once' && ends[0] === 'completed' ? await pipeline.run({ body, attempt: 1 }) : undefined;
         const written = logger.lines.slice(from).join('\n');
         const handed = logger.raw.slice(fromRaw).join('\n');
-        const found = { written: leaked(written, secrets), handed: leaked(handed, secrets) };
-        if (leaks + found.written.length + found.handed.length > 0) count.failures++;
+        // Counted before any assertion, so a failing case is in the figures.
+        const found = { deadLetter, written: leaked(written, secrets), handed: leaked(handed, secrets) };
+        if (found.deadLetter.length + found.written.length + found.handed.length > 0) count.failures++;
+        expect(found).toEqual({ deadLetter: [], written: [], handed: [] });
+        if (duplicate !== undefined) expect(duplicate).toMatchObject({ duplicate: true });
+        expect(ends).toEqual([expectedEnd[mode]]);
         expect(written).toContain('"payload":');
-        expect(found).toEqual({ written: [], handed: [] });
       }),
       { numRuns: runs(400) },
     );
@@ -64,7 +65,8 @@ describe('log and dead-letter redaction', () => {
     const worker = createWorker({ service, jobs, concurrency: 4, waitMs: 10, handleSignals: false, logger });
     const queue = createQueue({ service, jobs });
     await worker.start();
-    const count = tally('redaction', 'memory', { text: logger.text });
+    const { crashes } = crashTrap();
+    const count = tally('redaction', 'memory', { text: logger.text, crashes });
     let ended = 0;
     const ends = () => logger.count('job.completed') + logger.count('job.duplicate') + logger.count('job.buried') + logger.count('job.invalid');
     await fc.assert(
@@ -97,7 +99,8 @@ describe('log and dead-letter redaction', () => {
   it('property: the local app lists buried jobs (GET /buried) with every secret redacted', async () => {
     const logger = capturingLogger();
     const app = await startHazardApp(redactionJobs(), logger);
-    const count = tally('redaction', 'http-api', { text: logger.text });
+    const { crashes } = crashTrap();
+    const count = tally('redaction', 'http-api', { text: logger.text, crashes });
     let buried = 0;
     await fc.assert(
       fc.asyncProperty(payloadWithSecrets(['permanent', 'exhaust'] as const), async ({ payload, secrets }) => {

@@ -91,3 +91,9 @@ export function payloadWithSecrets<M extends string>(modes: readonly M[]): fc.Ar
 export function leaked(text: string, secrets: readonly string[]): string[] {
   return secrets.filter((s) => text.includes(s) || text.includes(JSON.stringify(s).slice(1, -1)));
 }
+
+/** How many of `cases` had at least one of their own secrets in `leakedSecrets`. */
+export function casesLeaking(cases: ReadonlyArray<{ secrets: readonly string[] }>, leakedSecrets: readonly string[]): number {
+  const found = new Set(leakedSecrets);
+  return cases.filter((c) => c.secrets.some((s) => found.has(s))).length;
+}

@@ -40,7 +40,8 @@ interface VitestJson {
   testResults: Array<{ name: string; message?: string; assertionResults: Array<{ fullName: string; status: string; failureMessages: string[] }> }>;
 }
 
-export async function runHazards(profile: Profile): Promise<HazardFigures> {
+/** Runs test/hazards; the vitest child is killed (and the run rejected) after `limitMs`. */
+export async function runHazards(profile: Profile, limitMs: number): Promise<HazardFigures> {
   const scale = HAZARD_SCALE[profile];
   const dir = mkdtempSync(join(tmpdir(), 'jobferry-hazards-'));
   const figuresFile = join(dir, 'figures.jsonl');
@@ -51,7 +52,7 @@ export async function runHazards(profile: Profile): Promise<HazardFigures> {
     const { code, output } = await runVitest(['run', 'test/hazards', '--reporter=json', `--outputFile=${reportFile}`, `--testTimeout=${20_000 * scale}`], {
       RELIABILITY_HAZARD_SCALE: String(scale),
       RELIABILITY_HAZARD_FIGURES: figuresFile,
-    });
+    }, limitMs);
     let report: VitestJson;
     try {
       report = JSON.parse(readFileSync(reportFile, 'utf8')) as VitestJson;
@@ -96,15 +97,32 @@ function readCounts(file: string): HazardCount[] {
 }
 
 /** vitest on this Node (the project's), from the repository root; output kept for errors. */
-function runVitest(args: string[], env: Record<string, string>): Promise<{ code: number; output: string }> {
+function runVitest(args: string[], env: Record<string, string>, limitMs: number): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
+    let timedOut = false;
     const keep = (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-20_000));
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+    // vitest runs its tests in worker processes of its own: the whole process group goes.
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, limitMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (timedOut) reject(new Error(`the hazard suites did not finish within ${Math.round(limitMs / 1000)} s (vitest killed): ${output.slice(-300)}`));
+      else resolve({ code: code ?? 1, output });
+    });
   });
 }
 
