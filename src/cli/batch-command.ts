@@ -10,7 +10,6 @@
  * of the jobs module's definitions (JOBFERRY_ADAPTER=sqs|cloud-tasks), else the dev app on
  * http://127.0.0.1:3000.
  */
-import { readFile } from 'node:fs/promises';
 import { finishBatch } from '../batch/finish.ts';
 import { checkChains } from '../continuation/health.ts';
 import { loadConfig } from '../env.ts';
@@ -19,6 +18,7 @@ import { createQueue } from '../queue.ts';
 import { createService } from '../registry.ts';
 import { CliError, EXIT, intOption, parse } from './args.ts';
 import { batchView, chainView, findBatch, storesOf } from './batch-routes.ts';
+import { readPayloads } from './payloads.ts';
 import { createProgressBar } from './progress.ts';
 import { DEFAULT_SERVER } from './target.ts';
 
@@ -59,7 +59,7 @@ async function startCommand(args: readonly string[], loadJobs: JobsLoader, help:
   const { values, positionals } = parse('batch', args, { server: { type: 'string' }, jobs: { type: 'string' }, id: { type: 'string' }, finished: { type: 'string' }, watch: { type: 'boolean' }, 'interval-ms': { type: 'string' } }, { min: 2, max: 2 });
   if (values.help) return help();
   const [job, arg] = positionals as [string, string];
-  const payloads = await readPayloads(arg);
+  const payloads = await readPayloads(arg, 'array');
   const source = await openSource(values.server as string | undefined, () => loadJobs(values.jobs));
   try {
     const receipt = await source.start({ job, payloads, ...(typeof values.id === 'string' ? { id: values.id } : {}), ...(typeof values.finished === 'string' ? { finished: values.finished } : {}) });
@@ -117,31 +117,6 @@ async function watch(read: () => Promise<View>, label: string, intervalMs: numbe
     // A done batch with a finished job: wait until that is sent (state finished).
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-}
-
-async function readPayloads(arg: string): Promise<unknown[]> {
-  const parseJson = (text: string, what: string) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (error) {
-      throw new CliError(`${what} is not JSON: ${error instanceof Error ? error.message : String(error)}`, EXIT.refused);
-    }
-  };
-  if (!arg.startsWith('@')) {
-    const value = parseJson(arg, 'payloads');
-    if (!Array.isArray(value)) throw new CliError('payloads: give a JSON array, or @file (.json array or .ndjson lines)', EXIT.refused);
-    return value;
-  }
-  const file = arg.slice(1);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  if (/\.(ndjson|jsonl)$/i.test(file)) return text.split('\n').flatMap((line, i) => (line.trim() === '' ? [] : [parseJson(line, `${file}:${i + 1}`)]));
-  const value = parseJson(text, file);
-  return Array.isArray(value) ? value : [value];
 }
 
 async function openSource(server: string | undefined, loadJobs: () => Promise<Map<string, AnyJob>>): Promise<Source> {

@@ -2,7 +2,6 @@
  * The CLI's commands. Each takes its arguments (after the command name) and resolves to an
  * exit code; failures are CliErrors with their own exit code.
  */
-import { readFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AnyJob } from '../job.ts';
@@ -15,6 +14,7 @@ import { loadJobs } from './load-jobs.ts';
 import { createProgressBar } from './progress.ts';
 import { batchCommand, chainCommand, chainsCommand } from './batch-command.ts';
 import { openTarget } from './target.ts';
+import { readPayloads } from './payloads.ts';
 
 export type Command = (args: readonly string[]) => Promise<number>;
 
@@ -63,30 +63,6 @@ const dev: Command = async (args) => {
   return EXIT.ok;
 };
 
-async function readPayloads(arg: string): Promise<unknown[]> {
-  if (!arg.startsWith('@')) return [parseJson(arg, 'payload')];
-  const file = arg.slice(1);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  if (/\.(ndjson|jsonl)$/i.test(file)) {
-    return text.split('\n').flatMap((line, i) => (line.trim() === '' ? [] : [parseJson(line, `${file}:${i + 1}`)]));
-  }
-  const value = parseJson(text, file);
-  return Array.isArray(value) ? value : [value];
-}
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new CliError(`${what} is not JSON: ${error instanceof Error ? error.message : String(error)}`, EXIT.refused);
-  }
-}
-
 /** Validates every payload against the job's schema; nothing is sent if one is invalid. */
 async function validateAll(job: AnyJob, payloads: readonly unknown[]): Promise<void> {
   const problems: string[] = [];
@@ -106,7 +82,7 @@ const enqueue: Command = async (args) => {
   );
   if (values.help) return help('enqueue');
   const [name, arg] = positionals as [string, string];
-  const payloads = await readPayloads(arg);
+  const payloads = await readPayloads(arg, 'one');
   // Validate here when the jobs module is at hand; the app validates again in any case.
   const path = findJobsPath(values.jobs);
   const jobs = path === undefined ? undefined : await loadJobs(path);
