@@ -6,20 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchStore, NewBatch } from '../../src/batch/store.ts';
 import { BatchError } from '../../src/batch/errors.ts';
+import { withFreshStore, type StoreFactory, type TestClock } from '../support/store-suite.ts';
 
-export interface TestClock {
-  now(): number;
-  advance(ms: number): void;
-}
-
-export function testClock(start = 1_700_000_000_000): TestClock {
-  let t = start;
-  return { now: () => t, advance: (ms) => void (t += ms) };
-}
-
-export interface BatchStoreSetup {
-  create(clock: TestClock): Promise<{ store: BatchStore; cleanup?: () => Promise<void> }>;
-}
+export { testClock, type TestClock } from '../support/store-suite.ts';
+export type BatchStoreSetup = StoreFactory<BatchStore>;
 
 let batches = 0;
 const freshId = () => `b-${process.pid}-${++batches}`;
@@ -33,16 +23,7 @@ const newBatch = (clock: TestClock, overrides: Partial<NewBatch> = {}): NewBatch
 });
 
 export function runBatchStoreSuite(name: string, setup: BatchStoreSetup): void {
-  const withStore = (fn: (ctx: { store: BatchStore; clock: TestClock }) => Promise<void>) => async () => {
-    const clock = testClock();
-    const { store, cleanup } = await setup.create(clock);
-    try {
-      await fn({ store, clock });
-    } finally {
-      await cleanup?.();
-      await store.close?.();
-    }
-  };
+  const withStore = withFreshStore(setup);
 
   describe(`${name}: batch store contract`, () => {
     it('creates a batch once and reads its header back', withStore(async ({ store, clock }) => {

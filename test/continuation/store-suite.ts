@@ -5,11 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ChainClaimOptions, ChainStore } from '../../src/continuation/store.ts';
 import { isStalled } from '../../src/continuation/store.ts';
-import { testClock, type TestClock } from '../batch/store-suite.ts';
+import { withFreshStore, type StoreFactory } from '../support/store-suite.ts';
 
-export interface ChainStoreSetup {
-  create(clock: TestClock): Promise<{ store: ChainStore; cleanup?: () => Promise<void> }>;
-}
+export type ChainStoreSetup = StoreFactory<ChainStore>;
 
 let chains = 0;
 const freshId = () => `chain-${process.pid}-${++chains}`;
@@ -21,16 +19,7 @@ const acquired = (claim: Awaited<ReturnType<ChainStore['claim']>>) => {
 };
 
 export function runChainStoreSuite(name: string, setup: ChainStoreSetup): void {
-  const withStore = (fn: (ctx: { store: ChainStore; clock: TestClock }) => Promise<void>) => async () => {
-    const clock = testClock();
-    const { store, cleanup } = await setup.create(clock);
-    try {
-      await fn({ store, clock });
-    } finally {
-      await cleanup?.();
-      await store.close?.();
-    }
-  };
+  const withStore = withFreshStore(setup);
 
   describe(`${name}: chain store contract`, () => {
     it('creates a chain on its first claim, with its body and no checkpoint', withStore(async ({ store, clock }) => {

@@ -6,21 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import type { IdempotencyStore } from '../../src/idempotency/store.ts';
 import { IdempotencyError } from '../../src/idempotency/errors.ts';
+import { withFreshStore, type StoreFactory } from '../support/store-suite.ts';
 
-export interface TestClock {
-  now(): number;
-  advance(ms: number): void;
-}
-
-export interface StoreSetup {
-  /** A fresh, empty store on `clock`. */
-  create(clock: TestClock): Promise<{ store: IdempotencyStore; cleanup?: () => Promise<void> }>;
-}
-
-export function testClock(start = 1_700_000_000_000): TestClock {
-  let t = start;
-  return { now: () => t, advance: (ms) => void (t += ms) };
-}
+export { testClock, type TestClock } from '../support/store-suite.ts';
+export type StoreSetup = StoreFactory<IdempotencyStore>;
 
 const FP = 'a'.repeat(64);
 const OTHER_FP = 'b'.repeat(64);
@@ -30,19 +19,7 @@ let keys = 0;
 const freshKey = () => `job#p:${(++keys).toString(16).padStart(64, '0')}`;
 
 export function runIdempotencyStoreSuite(name: string, setup: StoreSetup): void {
-  const open = async () => {
-    const clock = testClock();
-    const { store, cleanup } = await setup.create(clock);
-    return { store, clock, cleanup: async () => void (await cleanup?.(), await store.close?.()) };
-  };
-  const withStore = (fn: (ctx: Awaited<ReturnType<typeof open>>) => Promise<void>) => async () => {
-    const ctx = await open();
-    try {
-      await fn(ctx);
-    } finally {
-      await ctx.cleanup();
-    }
-  };
+  const withStore = withFreshStore(setup);
 
   describe(`${name}: idempotency store contract`, () => {
     it('acquires a free key with a token, until now + claimMs', withStore(async ({ store, clock }) => {
