@@ -11,10 +11,12 @@ import { lazyClient, lazyModule, type LazyClient } from '../../src/lazy-client.t
 export type DynamoDbSdkModule = typeof DynamoDbSdk;
 export type { DynamoDBClient, DynamoDBClientConfig };
 
+const SDK_MISSING = 'loading @aws-sdk/client-dynamodb failed: install it (npm install @aws-sdk/client-dynamodb) or pass a client';
+
 /** `import('@aws-sdk/client-dynamodb')`, memoized. A failed import is not cached: it may be retried. */
 export const loadDynamoDbSdk = lazyModule(
   () => import('@aws-sdk/client-dynamodb'),
-  (error) => new IdempotencyError('dynamodb', 'setup', 'loading @aws-sdk/client-dynamodb failed: install it (npm install @aws-sdk/client-dynamodb) or pass a client', { cause: error }),
+  (error) => new IdempotencyError('dynamodb', 'setup', SDK_MISSING, { cause: error }),
 );
 
 export interface DynamoDbClientSource {
@@ -43,7 +45,16 @@ export type SendResult<T> = { ok: true; output: T } | { ok: false; item: Record<
 export function storeSender<E extends Error>(handle: DynamoDbClientHandle, settings: { requestTimeoutMs: number; tableName: string }, StoreError: StoreErrorClass<E>) {
   const { requestTimeoutMs, tableName } = settings;
   return async <T>(operation: string, call: StoreCall<T>): Promise<SendResult<T>> => {
-    const { sdk, client } = await handle.get();
+    let sdk: DynamoDbSdkModule;
+    let client: DynamoDBClient;
+    try {
+      ({ sdk, client } = await handle.get());
+    } catch (error) {
+      // The loader's error names the idempotency store: each store reports it as its own.
+      if (error instanceof StoreError) throw error;
+      const { name, message } = describeError(error);
+      throw new StoreError('dynamodb', 'setup', error instanceof IdempotencyError ? SDK_MISSING : `${name}: ${message}`, { cause: error });
+    }
     try {
       return { ok: true, output: await call(sdk, client, { abortSignal: AbortSignal.timeout(requestTimeoutMs) }) };
     } catch (error) {
