@@ -92,7 +92,6 @@ const [sqs, cloudTasks, faultyCloudTasks, store] = await Promise.all([
   startIdempotencyBackend(),
 ]);
 const minutes = (n: number) => n * 60_000;
-const HAZARD_PATH_NAMES = [...new Set(Object.values(HAZARD_PATHS).flat())];
 /** Why a suite has no cell for the Cloud Tasks push handler (the queue pushes each task to it). */
 const PUSH_NA = {
   kill: 'no worker to kill: the queue holds each task and dispatches it again when a request fails',
@@ -180,6 +179,8 @@ function report(r: RunResults, title: string): never {
 
 function missedTargets(r: RunResults): string[] {
   const out: string[] = [];
+  const ran = [r.kill, r.drain, r.heartbeat, r.faults, r.soak].some((cells) => Object.values(cells).some((c) => c !== undefined)) || r.hazards !== undefined;
+  if (!ran) out.push('no suite ran');
   const each = <T>(suite: string, cells: Partial<Record<Adapter, Cell<T>>>, check: (adapter: Adapter, value: T) => void) => {
     for (const [adapter, c] of Object.entries(cells) as Array<[Adapter, Cell<T>]>) {
       if ('error' in c) out.push(`${suite} ${adapter}: did not run to the end: ${c.error}`);
@@ -201,6 +202,8 @@ function missedTargets(r: RunResults): string[] {
   }
   each('drain', r.drain, (a, d) => {
     if (d.lost > 0 || d.unaccounted > 0 || d.reservesAfterSignal > 0 || d.exitMs >= d.platformGraceMs || d.exitCode !== 0) out.push(`drain ${a}: lost ${d.lost}, unaccounted ${d.unaccounted}, reserves after SIGTERM ${d.reservesAfterSignal}, exit ${d.exitMs} ms (code ${d.exitCode})`);
+    // As the CI test asks: a drain with nothing in flight proves nothing.
+    if (d.inFlightAtSignal === 0 || d.finished + d.released !== d.inFlightAtSignal || d.unhandled > 0) out.push(`drain ${a}: in flight at SIGTERM ${d.inFlightAtSignal}, finished ${d.finished} + released ${d.released}, unhandled ${d.unhandled}`);
   });
   each('heartbeat', r.heartbeat, (a, h) => {
     for (const [name, check] of Object.entries({ longRun: h.longRun, afterKill: h.afterKill, touchAfterCompletion: h.touchAfterCompletion, ignoredAbort: h.ignoredAbort })) {
@@ -216,7 +219,7 @@ function missedTargets(r: RunResults): string[] {
   if (h !== undefined && 'ok' in h) {
     for (const failed of h.ok.failed) out.push(`hazards: failed: ${failed}`);
     // A path with no counts ran nothing that counted: a missed target, never an n/a.
-    for (const path of HAZARD_PATH_NAMES) if (h.ok.checks[path] === undefined) out.push(`hazards ${path}: no counts were written (the tests of this path did not run or did not report)`);
+    for (const path of new Set(Object.values(HAZARD_PATHS).flat())) if (h.ok.checks[path] === undefined) out.push(`hazards ${path}: no counts were written (the tests of this path did not run or did not report)`);
     for (const [path, checks] of Object.entries(h.ok.checks)) {
       for (const [check, c] of Object.entries(checks)) {
         if (c.failures > 0) out.push(`hazards ${path} ${check}: ${c.failures} of ${c.cases} cases went wrong (${check === 'redaction' ? 'a secret leaked' : check === 'pollution' ? 'a prototype was polluted' : 'not refused as expected'})`);
@@ -228,6 +231,7 @@ function missedTargets(r: RunResults): string[] {
   each('soak', r.soak, (a, s) => {
     if (!s.underLimit) out.push(`soak ${a}: heap slope ${s.slopeMbPerHour} MB/h, not under ${s.limitMbPerHour} MB/h`);
     if (s.unhandled > 0) out.push(`soak ${a}: ${s.unhandled} unhandled rejections`);
+    if (s.polls < 10) out.push(`soak ${a}: only ${s.polls} polls: the worker did not poll`);
   });
   return out;
 }

@@ -111,12 +111,18 @@ export async function runFaults(rig: FaultRig, options: FaultOptions): Promise<F
     await rig.start();
     let feeding = true;
     const perTick = Math.max(1, Math.round(options.jobsPerSecond / 10));
+    // A failed enqueue stops the feeder and fails the run after the phases, never as an
+    // unhandled rejection while they run.
+    let feedError: unknown;
     const feeder = (async () => {
       while (feeding) {
         await feed(perTick);
         await sleep(100);
       }
-    })();
+    })().catch((error: unknown) => {
+      feedError = error;
+      feeding = false;
+    });
 
     const phases: Array<{ fault: string; startedAt: number; endedAt: number; backoffs: number }> = [];
     try {
@@ -142,6 +148,7 @@ export async function runFaults(rig: FaultRig, options: FaultOptions): Promise<F
       feeding = false;
       await feeder;
     }
+    if (feedError !== undefined) throw feedError;
     await drained(`${rig.name}: every job fed during the faults running`);
     await until(async () => (await rig.pending()) === 0, { timeoutMs: options.drainTimeoutMs, everyMs: 200, what: `${rig.name}: the queue empty before it is deleted` });
 

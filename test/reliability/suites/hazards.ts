@@ -105,21 +105,39 @@ function runVitest(args: string[], env: Record<string, string>, limitMs: number)
     const keep = (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-20_000));
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    // vitest runs its tests in worker processes of its own: the whole process group goes.
-    const timer = setTimeout(() => {
-      timedOut = true;
+    // vitest runs its tests in worker processes of its own: the whole process group goes, at
+    // the time limit and when this process exits or is interrupted (the group is detached, so
+    // a Ctrl-C does not reach it by itself).
+    const killGroup = () => {
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {
         child.kill('SIGKILL');
       }
+    };
+    const interrupted = (signal: NodeJS.Signals) => {
+      killGroup();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.once('exit', killGroup);
+    process.once('SIGINT', interrupted);
+    process.once('SIGTERM', interrupted);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
     }, limitMs);
-    child.on('error', (error) => {
+    const done = () => {
       clearTimeout(timer);
+      process.off('exit', killGroup);
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
+    };
+    child.on('error', (error) => {
+      done();
       reject(error);
     });
     child.on('close', (code) => {
-      clearTimeout(timer);
+      done();
       if (timedOut) reject(new Error(`the hazard suites did not finish within ${Math.round(limitMs / 1000)} s (vitest killed): ${output.slice(-300)}`));
       else resolve({ code: code ?? 1, output });
     });
