@@ -18,6 +18,7 @@ import type { BatchSummary } from '../../src/batch/summary.ts';
 import { PermanentError } from '../../src/errors.ts';
 import { defineJob, type AnyJob } from '../../src/job.ts';
 import type { JobService, OutgoingJob, ReservedJob } from '../../src/service.ts';
+import { deferred, type Deferred } from '../support/deferred.ts';
 
 export const isFlaky = (i: number) => i % 10 === 3;
 export const isPoison = (i: number) => i % 50 === 7;
@@ -47,16 +48,7 @@ export interface LedgerEntry {
   readonly result: 'ok' | 'retry' | 'permanent';
 }
 
-export interface Deferred<T = void> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-}
-
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
+export { deferred, type Deferred };
 
 /** The scenario's jobs: `migrate-item` (the batch job, with faults) and `migration-finished`. */
 export function scenarioJobs(store: BatchStore = createMemoryBatchStore()) {

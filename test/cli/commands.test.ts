@@ -3,11 +3,11 @@
  * the reference app started in this test process.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../functions/helpers.ts';
 import { startReferenceApp, validCharge } from './helpers.ts';
 
 interface Ran {
@@ -28,15 +28,6 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Ran> {
   });
 }
 
-/** A port nothing listens on: bound once by the OS, then released. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('jobferry CLI', () => {
   it('prints help for the CLI and for every command, exit 0', async () => {
@@ -60,7 +51,7 @@ describe('jobferry CLI', () => {
 
   it('refuses an unknown job and an invalid payload with exit 3, before sending anything', async () => {
     // No server runs on this port: exit 3 (not 1) shows the input was refused before any send.
-    const server = ['--server', `http://127.0.0.1:${await closedPort()}`];
+    const server = ['--server', `http://127.0.0.1:${await freePort()}`];
     const unknown = await cli(['enqueue', 'no-such-job', '{}', ...server]);
     expect([unknown.code, unknown.stderr]).toEqual([3, expect.stringContaining('unknown job "no-such-job"')]);
     const invalid = await cli(['enqueue', 'charge-payment', '{"orderId":"x"}', ...server]);
@@ -71,7 +62,7 @@ describe('jobferry CLI', () => {
   });
 
   it('reports an unreachable app with exit 1', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const ran = await cli(['stats', '--server', `http://127.0.0.1:${port}`]);
     expect(ran.code).toBe(1);
     expect(ran.stderr).toContain(`cannot reach the jobferry app at http://127.0.0.1:${port}: ECONNREFUSED`);

@@ -17,12 +17,11 @@ import { loadConfig } from '../../src/env.ts';
 import { createQueue, type Queue } from '../../src/queue.ts';
 import { validCharge, watchedLogger, type WatchedLogger } from '../cli/helpers.ts';
 import { freePort, runEntry } from './helpers.ts';
+import { CALL as CLOUD_TASKS_CALL, LOCATION, PARENT, PROJECT } from '../cloud-tasks/helpers/emulator.ts';
+import { SERVICE_ACCOUNT } from '../cloud-tasks/helpers/oidc.ts';
 
-const PROJECT = 'jobferry-test';
-const LOCATION = 'us-central1';
-const PARENT = `projects/${PROJECT}/locations/${LOCATION}`;
-const SA = 'tasks@jobferry-test.iam.gserviceaccount.com';
-const CALL = { retry: null, timeout: 5_000 } as never;
+const SA = SERVICE_ACCOUNT;
+const CALL = CLOUD_TASKS_CALL as never;
 const QUEUE_MAX_ATTEMPTS = 8;
 
 let emulator: CloudTasksEmulator;

@@ -11,22 +11,14 @@ import { defineJob, type JobHandler, type JobOptions } from '../../src/job.ts';
 import { createMemoryLogger, type LogLevel, type LogRecord } from '../../src/logger.ts';
 import { createPipeline, type Delivery, type PipelineOptions } from '../../src/pipeline.ts';
 import { testClock, type TestClock } from './store-suite.ts';
+import { deferred, type Deferred } from '../support/deferred.ts';
 
 export { testClock, type TestClock };
 
 export const chargeSchema = z.looseObject({ orderId: z.string(), amountCents: z.number().int() });
 export type Charge = z.output<typeof chargeSchema>;
 
-export interface Deferred<T = void> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-}
-
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((res) => (resolve = res));
-  return { promise, resolve };
-}
+export { deferred, type Deferred };
 
 /** A `charge` job with idempotency on `store`; its handler records each run and returns a receipt. */
 export function chargeJob(options: {

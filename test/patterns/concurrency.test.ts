@@ -10,6 +10,7 @@ import { defineJob } from '../../src/job.ts';
 import { createPipeline } from '../../src/pipeline.ts';
 import { createQueue } from '../../src/queue.ts';
 import { createWorker } from '../../src/worker.ts';
+import { until } from '../core/helpers.ts';
 
 function gauge() {
   let running = 0;
@@ -29,14 +30,6 @@ function gauge() {
   return { job, get max() { return max; }, get done() { return done; } };
 }
 
-async function until(check: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 describe('concurrency caps', () => {
   it.each([1, 3, 8])('the pull worker runs at most %i jobs at once (3 pollers)', async (n) => {
     const g = gauge();
@@ -44,7 +37,7 @@ describe('concurrency caps', () => {
     await createQueue({ service, jobs: [g.job] }).enqueueMany(Array.from({ length: 200 }, (_, i) => ({ job: g.job, payload: { n: i } })));
     const worker = createWorker({ service, jobs: [g.job], concurrency: n, pollers: 3, batchSize: 10, waitMs: 10, handleSignals: false });
     await worker.start();
-    await until(() => g.done === 200, 20_000);
+    await until(() => g.done === 200, 'all 200 jobs done', 20_000);
     await worker.stop();
     expect(g.max).toBe(n);
   });
@@ -61,7 +54,7 @@ describe('concurrency caps', () => {
       deliver: async (job) => applyOutcome(service, job, await pipeline.run({ body: job.body, attempt: job.attempt, transportId: job.transportId })),
     });
     dispatcher.start();
-    await until(() => g.done === 200, 20_000);
+    await until(() => g.done === 200, 'all 200 jobs done', 20_000);
     await dispatcher.stop();
     expect(g.max).toBe(n);
   });

@@ -1,6 +1,7 @@
 /** Fixtures of the SQS tests: one fauxqs per test file, fresh queues per test. */
 import { afterAll } from 'vitest';
 import { startSqsEmulator, uniqueQueueName, type CreateTestQueueOptions, type SqsEmulator, type TestQueue } from '../../adapters/sqs/emulator.ts';
+import { deferred, type Deferred } from '../support/deferred.ts';
 
 let emulator: Promise<SqsEmulator> | undefined;
 
@@ -20,13 +21,4 @@ export async function freshQueue(prefix: string, options: CreateTestQueueOptions
   return sqs.createQueue(uniqueQueueName(prefix, options.fifo === true), options);
 }
 
-export interface Deferred<T = void> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-}
-
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
+export { deferred, type Deferred };

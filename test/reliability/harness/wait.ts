@@ -2,6 +2,7 @@
  * Bounded waits: every wait of the reliability suites ends, with an error that says what did
  * not happen, instead of hanging a run.
  */
+import { deferred, type Deferred } from '../../support/deferred.ts';
 
 export class WaitTimeoutError extends Error {
   override readonly name = 'WaitTimeoutError';
@@ -37,18 +38,4 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export interface Deferred<T = void> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+export { deferred, type Deferred };
