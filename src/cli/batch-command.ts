@@ -12,7 +12,6 @@
  */
 import { finishBatch } from '../batch/finish.ts';
 import { checkChains } from '../continuation/health.ts';
-import { loadConfig } from '../env.ts';
 import type { AnyJob } from '../job.ts';
 import { createQueue } from '../queue.ts';
 import { createService } from '../registry.ts';
@@ -20,7 +19,7 @@ import { CliError, EXIT, intOption, parse } from './args.ts';
 import { batchView, chainView, findBatch, storesOf } from './batch-routes.ts';
 import { readPayloads } from './payloads.ts';
 import { createProgressBar } from './progress.ts';
-import { DEFAULT_SERVER } from './target.ts';
+import { appClient, routeOf } from './target.ts';
 
 type View = Record<string, unknown>;
 /** Loads the jobs module: the --jobs flag, else package.json's setting. */
@@ -120,9 +119,9 @@ async function watch(read: () => Promise<View>, label: string, intervalMs: numbe
 }
 
 async function openSource(server: string | undefined, loadJobs: () => Promise<Map<string, AnyJob>>): Promise<Source> {
-  if (server !== undefined) return httpSource(server);
-  const config = loadConfig();
-  if (config.adapter === 'memory') return httpSource(DEFAULT_SERVER);
+  const route = routeOf(server);
+  if ('app' in route) return httpSource(route.app);
+  const { config } = route;
   const jobs = await loadJobs();
   const service = await createService(config);
   const queue = createQueue({ service, jobs: [...jobs.values()] });
@@ -166,29 +165,7 @@ async function openSource(server: string | undefined, loadJobs: () => Promise<Ma
 }
 
 function httpSource(base: string): Source {
-  let root: URL;
-  try {
-    root = new URL(base);
-  } catch {
-    throw new CliError(`--server: not a URL: ${JSON.stringify(base)}`, EXIT.usage);
-  }
-  const call = async (method: string, path: string, body?: unknown): Promise<View> => {
-    let res: Response;
-    try {
-      res = await fetch(new URL(path, root), { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new CliError(`cannot reach the jobferry app at ${root.origin}: ${cause?.code ?? cause?.message ?? String(error)} (is \`jobferry dev\` running? set --server)`, EXIT.failed);
-    }
-    let answer: View;
-    try {
-      answer = (await res.json()) as View;
-    } catch {
-      throw new CliError(`${root.origin}${path} answered ${res.status} without JSON: is it a jobferry app?`, EXIT.failed);
-    }
-    if (!res.ok) throw new CliError(String(answer.message ?? answer.error ?? res.statusText), res.status >= 400 && res.status < 500 ? EXIT.refused : EXIT.failed);
-    return answer;
-  };
+  const { call } = appClient(base);
   const enc = encodeURIComponent;
   return {
     batch: (id) => call('GET', `/batches/${enc(id)}`),

@@ -4,6 +4,7 @@
  * configured transport itself (JOBFERRY_ADAPTER=sqs or cloud-tasks with a queue named),
  * reached directly.
  */
+import type { JobferryConfig } from '../config.ts';
 import { loadConfig } from '../env.ts';
 import type { AnyJob } from '../job.ts';
 import { createQueue } from '../queue.ts';
@@ -31,12 +32,60 @@ export const DEFAULT_SERVER = 'http://127.0.0.1:3000';
 /** Payloads per HTTP request when a file holds many. */
 const HTTP_CHUNK = 500;
 
-export async function openTarget(server: string | undefined, loadJobsModule: () => Promise<Map<string, AnyJob>>): Promise<Target> {
-  if (server !== undefined) return httpTarget(server);
-  // `jobferry dev --adapter sqs | cloud-tasks` with no queue named keeps its emulator in its own process.
-  if (emulatedByDev()) return httpTarget(DEFAULT_SERVER);
+/**
+ * Where a command acts: a dev app's HTTP API (`--server`, the memory transport, or a dev
+ * emulator: `jobferry dev --adapter sqs | cloud-tasks` with no queue named keeps its emulator in
+ * its own process), or the configured transport itself.
+ */
+export function routeOf(server: string | undefined): { app: string } | { config: JobferryConfig } {
+  if (server !== undefined) return { app: server };
+  if (emulatedByDev()) return { app: DEFAULT_SERVER };
   const config = loadConfig();
-  if (config.adapter === 'memory') return httpTarget(DEFAULT_SERVER);
+  return config.adapter === 'memory' ? { app: DEFAULT_SERVER } : { config };
+}
+
+/**
+ * Calls a jobferry app's HTTP API: JSON in and out; an unreachable app, an answer without JSON
+ * and a refusal (4xx: exit 3) or failure (exit 1) become CliErrors that say so.
+ */
+export function appClient(base: string): { origin: string; call(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> } {
+  let root: URL;
+  try {
+    root = new URL(base);
+  } catch {
+    throw new CliError(`--server: not a URL: ${JSON.stringify(base)}`, EXIT.usage);
+  }
+  const call = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, root), {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new CliError(`cannot reach the jobferry app at ${root.origin}: ${cause?.code ?? cause?.message ?? String(error)} (is \`jobferry dev\` running? set --server)`, EXIT.failed);
+    }
+    let answer: Record<string, unknown>;
+    try {
+      answer = (await res.json()) as Record<string, unknown>;
+    } catch {
+      throw new CliError(`${root.origin}${path} answered ${res.status} without JSON: is it a jobferry app?`, EXIT.failed);
+    }
+    if (res.ok) return answer;
+    const message = `${String(answer.message ?? answer.error ?? res.statusText)}${answer.known ? ` (known: ${(answer.known as string[]).join(', ')})` : ''}`;
+    // 4xx: the app refused the input (unknown job, invalid payload); anything else: it failed.
+    throw new CliError(message, res.status >= 400 && res.status < 500 ? EXIT.refused : EXIT.failed);
+  };
+  return { origin: root.origin, call };
+}
+
+export async function openTarget(server: string | undefined, loadJobsModule: () => Promise<Map<string, AnyJob>>): Promise<Target> {
+  const route = routeOf(server);
+  if ('app' in route) return httpTarget(route.app);
+  const { config } = route;
   const service = await createService(config);
   const jobs = await loadJobsModule();
   const queue = createQueue({ service, jobs: [...jobs.values()] });
@@ -78,38 +127,9 @@ function queryOptions(query: Record<string, string>) {
 }
 
 function httpTarget(base: string): Target {
-  let root: URL;
-  try {
-    root = new URL(base);
-  } catch {
-    throw new CliError(`--server: not a URL: ${JSON.stringify(base)}`, EXIT.usage);
-  }
-  const call = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
-    let res: Response;
-    try {
-      res = await fetch(new URL(path, root), {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new CliError(`cannot reach the jobferry app at ${root.origin}: ${cause?.code ?? cause?.message ?? String(error)} (is \`jobferry dev\` running? set --server)`, EXIT.failed);
-    }
-    let answer: Record<string, unknown>;
-    try {
-      answer = (await res.json()) as Record<string, unknown>;
-    } catch {
-      throw new CliError(`${root.origin}${path} answered ${res.status} without JSON: is it a jobferry app?`, EXIT.failed);
-    }
-    if (res.ok) return answer;
-    const message = `${String(answer.message ?? answer.error ?? res.statusText)}${answer.known ? ` (known: ${(answer.known as string[]).join(', ')})` : ''}`;
-    // 4xx: the app refused the input (unknown job, invalid payload); anything else: it failed.
-    throw new CliError(message, res.status >= 400 && res.status < 500 ? EXIT.refused : EXIT.failed);
-  };
+  const { origin, call } = appClient(base);
   return {
-    where: root.origin,
+    where: origin,
     async send(job, payloads, query, onProgress) {
       const qs = new URLSearchParams(query).toString();
       const path = (suffix: string) => `/jobs/${encodeURIComponent(job)}${suffix}${qs ? `?${qs}` : ''}`;

@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { onTestFinished, describe, expect, it } from 'vitest';
 import { startSqsEmulator } from '../../adapters/sqs/testing.ts';
 import { startDev } from '../../src/cli/dev.ts';
-import { openTarget } from '../../src/cli/target.ts';
+import { openTarget, routeOf } from '../../src/cli/target.ts';
 import { loadJobs } from '../../src/cli/load-jobs.ts';
 import { get, post, validCharge, watchedLogger } from '../cli/helpers.ts';
 
@@ -159,6 +159,8 @@ describe('choosing the transport', () => {
     const dev = await openTarget(undefined, noJobs);
     expect(dev.where).toBe('http://127.0.0.1:3000');
     await dev.close();
+    // The batch and chain commands take the same route (they once asked for a queue URL here).
+    expect(routeOf(undefined)).toEqual({ app: 'http://127.0.0.1:3000' });
     process.env.JOBFERRY_SQS_QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/jobs';
     const direct = await openTarget(undefined, noJobs);
     expect(direct.where).toBe('sqs queue jobs');
