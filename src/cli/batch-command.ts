@@ -10,13 +10,11 @@
  * of the jobs module's definitions (JOBFERRY_ADAPTER=sqs|cloud-tasks), else the dev app on
  * http://127.0.0.1:3000.
  */
-import { finishBatch } from '../batch/finish.ts';
-import { checkChains } from '../continuation/health.ts';
 import type { AnyJob } from '../job.ts';
 import { createQueue } from '../queue.ts';
 import { createService } from '../registry.ts';
 import { CliError, EXIT, intOption, parse } from './args.ts';
-import { batchView, chainView, findBatch, storesOf } from './batch-routes.ts';
+import { patternAdmin } from './batch-routes.ts';
 import { readPayloads } from './payloads.ts';
 import { createProgressBar } from './progress.ts';
 import { appClient, routeOf } from './target.ts';
@@ -125,39 +123,22 @@ async function openSource(server: string | undefined, loadJobs: () => Promise<Ma
   const jobs = await loadJobs();
   const service = await createService(config);
   const queue = createQueue({ service, jobs: [...jobs.values()] });
-  const { batches, chains } = storesOf(jobs);
-  const found = async (id: string) => {
-    const f = await findBatch(batches, id);
-    if (f === undefined) throw new CliError(`no batch ${JSON.stringify(id)} in the stores of the jobs module`, EXIT.refused);
-    return f;
+  const admin = patternAdmin(jobs, service);
+  const found = <T>(what: 'batch' | 'chain', id: string, value: T | undefined): T => {
+    if (value === undefined) throw new CliError(`no ${what} ${JSON.stringify(id)} in the stores of the jobs module`, EXIT.refused);
+    return value;
   };
   return {
-    async batch(id) {
-      return batchView((await found(id)).progress);
-    },
-    async cancel(id) {
-      return { id, cancelled: await (await found(id)).store.cancel(id) };
-    },
-    async finish(id) {
-      return { id, ...(await finishBatch(id, { store: (await found(id)).store, service, jobs })) };
-    },
+    batch: async (id) => found('batch', id, await admin.batch(id)),
+    cancel: async (id) => found('batch', id, await admin.cancel(id)),
+    finish: async (id) => found('batch', id, await admin.finish(id)),
     async start(body) {
       const job = jobs.get(body.job);
       if (job === undefined) throw new CliError(`unknown job ${JSON.stringify(body.job)}`, EXIT.refused);
       return { ...(await queue.batch(job, body.payloads as never[], { ...(body.id ? { id: body.id } : {}), ...(body.finished ? { finished: body.finished } : {}) })) };
     },
-    async chain(id) {
-      for (const store of chains) {
-        const record = await store.get(id);
-        if (record !== undefined) return chainView(record);
-      }
-      throw new CliError(`no chain ${JSON.stringify(id)} in the stores of the jobs module`, EXIT.refused);
-    },
-    async check() {
-      const checks = [];
-      for (const store of chains) checks.push(await checkChains({ store, service }));
-      return { checks };
-    },
+    chain: async (id) => found('chain', id, await admin.chain(id)),
+    check: () => admin.checkChains(),
     async close() {
       await service.close?.();
     },

@@ -20,6 +20,7 @@ import { describeError } from '../errors.ts';
 import type { AnyJob } from '../job.ts';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../json-guard.ts';
 import type { Queue } from '../queue.ts';
+import type { JobService } from '../service.ts';
 import { readBounded } from './read-body.ts';
 
 export type RouteAnswer = { status: number; body: unknown };
@@ -31,8 +32,50 @@ export interface PatternRoutesOptions {
   maxBodyBytes: number;
 }
 
+/**
+ * The batches and chains of a jobs module, across the stores its job definitions name: what
+ * the HTTP routes and the CLI (acting on a queue directly) both do. Undefined: no such id.
+ */
+export interface PatternAdmin {
+  batch(id: string): Promise<Record<string, unknown> | undefined>;
+  cancel(id: string): Promise<{ id: string; cancelled: boolean } | undefined>;
+  finish(id: string): Promise<Record<string, unknown> | undefined>;
+  chain(id: string): Promise<Record<string, unknown> | undefined>;
+  checkChains(): Promise<{ checks: unknown[] }>;
+}
+
+export function patternAdmin(jobs: ReadonlyMap<string, AnyJob>, service: JobService): PatternAdmin {
+  const { batches, chains } = storesOf(jobs);
+  return {
+    async batch(id) {
+      const found = await findBatch(batches, id);
+      return found && batchView(found.progress);
+    },
+    async cancel(id) {
+      const found = await findBatch(batches, id);
+      return found && { id, cancelled: await found.store.cancel(id) };
+    },
+    async finish(id) {
+      const found = await findBatch(batches, id);
+      return found && { id, ...(await finishBatch(id, { store: found.store, service, jobs })) };
+    },
+    async chain(id) {
+      for (const store of chains) {
+        const record = await store.get(id);
+        if (record !== undefined) return chainView(record);
+      }
+      return undefined;
+    },
+    async checkChains() {
+      const checks = [];
+      for (const store of chains) checks.push(await checkChains({ store, service }));
+      return { checks };
+    },
+  };
+}
+
 /** Stores named by the job definitions, each once. */
-export function storesOf(jobs: ReadonlyMap<string, AnyJob>): { batches: BatchStore[]; chains: ChainStore[] } {
+function storesOf(jobs: ReadonlyMap<string, AnyJob>): { batches: BatchStore[]; chains: ChainStore[] } {
   const batches = new Set<BatchStore>();
   const chains = new Set<ChainStore>();
   for (const job of jobs.values()) {
@@ -43,7 +86,7 @@ export function storesOf(jobs: ReadonlyMap<string, AnyJob>): { batches: BatchSto
 }
 
 /** The batch's progress from whichever store holds it. */
-export async function findBatch(stores: readonly BatchStore[], id: string): Promise<{ store: BatchStore; progress: BatchProgress } | undefined> {
+async function findBatch(stores: readonly BatchStore[], id: string): Promise<{ store: BatchStore; progress: BatchProgress } | undefined> {
   for (const store of stores) {
     const progress = await store.progress(id);
     if (progress !== undefined) return { store, progress };
@@ -51,7 +94,7 @@ export async function findBatch(stores: readonly BatchStore[], id: string): Prom
   return undefined;
 }
 
-export function batchView(p: BatchProgress): Record<string, unknown> {
+function batchView(p: BatchProgress): Record<string, unknown> {
   const { batch } = p;
   const state = batch.finishedAt !== undefined ? 'finished' : p.done >= p.total ? 'done' : batch.cancelledAt !== undefined ? 'cancelling' : 'running';
   return {
@@ -72,7 +115,7 @@ export function batchView(p: BatchProgress): Record<string, unknown> {
   };
 }
 
-export function chainView(c: ChainRecord): Record<string, unknown> {
+function chainView(c: ChainRecord): Record<string, unknown> {
   const { body: _b, checkpoint, result, ...rest } = c;
   return { ...rest, checkpoint: parse(checkpoint), result: parse(result), createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt), lockedUntil: iso(c.lockedUntil) };
 }
@@ -80,7 +123,7 @@ export function chainView(c: ChainRecord): Record<string, unknown> {
 /** Answers a batch or chain route, or undefined when the path is not one. */
 export function createPatternRoutes(options: PatternRoutesOptions): (method: string, path: string, req: IncomingMessage) => Promise<RouteAnswer> | undefined {
   const { queue, jobs } = options;
-  const { batches, chains } = storesOf(jobs);
+  const admin = patternAdmin(jobs, queue.service);
   const problem = (status: number, error: string, message: string): RouteAnswer => ({ status, body: { error, message } });
   const wrong = (method: string, expected: string) => (method === expected ? undefined : problem(405, 'method-not-allowed', `use ${expected}`));
 
@@ -114,11 +157,7 @@ export function createPatternRoutes(options: PatternRoutesOptions): (method: str
     if (path === '/chains/check') {
       const w = wrong(method, 'POST');
       if (w) return Promise.resolve(w);
-      return (async () => {
-        const reports = [];
-        for (const store of chains) reports.push(await checkChains({ store, service: queue.service }));
-        return { status: 200, body: { checks: reports } };
-      })();
+      return admin.checkChains().then((body) => ({ status: 200, body }));
     }
     const batch = /^\/batches\/([^/]+)(\/cancel|\/finish)?$/.exec(path);
     if (batch !== null) {
@@ -127,11 +166,8 @@ export function createPatternRoutes(options: PatternRoutesOptions): (method: str
       const w = wrong(method, action === undefined ? 'GET' : 'POST');
       if (w) return Promise.resolve(w);
       return (async () => {
-        const found = await findBatch(batches, id);
-        if (found === undefined) return problem(404, 'unknown-batch', `no batch ${JSON.stringify(id)} in the stores of this app's jobs`);
-        if (action === '/cancel') return { status: 200, body: { id, cancelled: await found.store.cancel(id) } };
-        if (action === '/finish') return { status: 200, body: { id, ...(await finishBatch(id, { store: found.store, service: queue.service, jobs })) } };
-        return { status: 200, body: batchView(found.progress) };
+        const body = await (action === '/cancel' ? admin.cancel(id) : action === '/finish' ? admin.finish(id) : admin.batch(id));
+        return body === undefined ? problem(404, 'unknown-batch', `no batch ${JSON.stringify(id)} in the stores of this app's jobs`) : { status: 200, body };
       })();
     }
     const chain = /^\/chains\/([^/]+)$/.exec(path);
@@ -139,13 +175,7 @@ export function createPatternRoutes(options: PatternRoutesOptions): (method: str
       const w = wrong(method, 'GET');
       if (w) return Promise.resolve(w);
       const id = decodeURIComponent(chain[1]!);
-      return (async () => {
-        for (const store of chains) {
-          const record = await store.get(id);
-          if (record !== undefined) return { status: 200, body: chainView(record) };
-        }
-        return problem(404, 'unknown-chain', `no chain ${JSON.stringify(id)} in the stores of this app's jobs`);
-      })();
+      return admin.chain(id).then((body) => (body === undefined ? problem(404, 'unknown-chain', `no chain ${JSON.stringify(id)} in the stores of this app's jobs`) : { status: 200, body }));
     }
     return undefined;
   };
