@@ -43,6 +43,8 @@ export interface EventSourceMappingOptions {
   reportBatchItemFailures?: boolean;
   /** Long poll of each receive. Default 1 (s): stop() waits for polls in flight. */
   waitTimeSeconds?: number;
+  /** How many of the latest invocations `invocations` keeps (a long-running mapping). Default: all. */
+  keepInvocations?: number;
 }
 
 export interface Invocation {
@@ -81,6 +83,8 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   const report = options.reportBatchItemFailures !== false;
   const { client } = options;
   const invocations: Invocation[] = [];
+  const keepInvocations = options.keepInvocations ?? Infinity;
+  if (!(keepInvocations === Infinity || (Number.isInteger(keepInvocations) && keepInvocations >= 1))) throw new RangeError(`keepInvocations must be an integer >= 1, got ${String(keepInvocations)}`);
   const watchers = new Set<() => void>();
   let running = false;
   let loops: Promise<void>[] = [];
@@ -155,6 +159,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       deleted: toDelete.map((r) => r.messageId),
       kept: reason !== undefined ? [...ids] : [...kept],
     });
+    if (invocations.length > keepInvocations) invocations.splice(0, invocations.length - keepInvocations);
     for (const wake of [...watchers]) wake();
   };
 

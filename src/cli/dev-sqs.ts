@@ -51,9 +51,8 @@ export async function startSqsDevTransport(options: DevTransportOptions): Promis
       client,
       queueUrl: queue.queueUrl,
       functionTimeoutMs,
+      keepInvocations: KEPT_INVOCATIONS,
       handler: async (event, context) => {
-        const kept = mapping.invocations as unknown[];
-        if (kept.length > KEPT_INVOCATIONS) kept.splice(0, kept.length - KEPT_INVOCATIONS);
         counts.invocations++;
         counts.records += event.Records.length;
         const answer = await lambda(event, context);

@@ -121,6 +121,18 @@ describe('sqs event source mapping simulator', () => {
     expect(invocation!.event.Records.map((r) => r.body)).toEqual(['1', '2', '3', '4']);
   });
 
+  it('keepInvocations keeps only the latest invocations (a long-running mapping does not grow)', async () => {
+    const { send, mapping } = await setup();
+    for (const body of ['1', '2', '3', '4', '5']) await send(body);
+    const seen: string[] = [];
+    const esm = mapping((event) => void seen.push(event.Records[0]!.body), { batchSize: 1, maximumConcurrency: 1, keepInvocations: 2 });
+    expect(() => mapping(() => undefined, { keepInvocations: 0 })).toThrow(/keepInvocations must be an integer >= 1, got 0/);
+    esm.start();
+    await esm.waitFor(() => seen.length >= 5);
+    await esm.stop();
+    expect(esm.invocations.map((i) => i.event.Records[0]!.body)).toEqual(seen.slice(-2));
+  });
+
   it('maximumConcurrency bounds the invocations running at once', async () => {
     const { send, mapping } = await setup();
     for (const body of ['1', '2', '3', '4', '5']) await send(body);
