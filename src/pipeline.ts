@@ -158,13 +158,18 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   const host: PendingHost = { watchdog, settle, internalFailure, adapter, queue };
 
-  const execute = (delivery: Delivery, job: AnyJob, envelope: Envelope, payload: unknown, batch?: BatchContext, continuation?: ContinuationContext, idempotencyKey?: string): Outcome | Promise<Outcome> => {
+  /** What the pattern steps hand the handler's context (ctx.batch, ctx.continuation, ctx.idempotencyKey). */
+  type StepFields = { batch?: BatchContext | undefined; continuation?: ContinuationContext | undefined; idempotencyKey?: string | undefined };
+
+  const execute = (delivery: Delivery, job: AnyJob, envelope: Envelope, payload: unknown, steps?: StepFields): Outcome | Promise<Outcome> => {
     const startedAt = now();
     const deadline = Math.min(startedAt + job.timeoutMs, delivery.deadline ?? Infinity);
     const run = new JobRun(job, envelope, delivery, startedAt, deadline, logger, adapter, queue);
-    if (batch !== undefined) run.batch = batch;
-    if (continuation !== undefined) run.continuation = continuation;
-    if (idempotencyKey !== undefined) run.idempotencyKey = idempotencyKey;
+    if (steps !== undefined) {
+      run.batch = steps.batch;
+      run.continuation = steps.continuation;
+      run.idempotencyKey = steps.idempotencyKey;
+    }
     let result: unknown;
     try {
       result = job.handler(payload, run.context);
@@ -213,7 +218,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         random,
         log: (level, event, extra) => line(level, event, envelope, delivery, extra),
         bury: (reason, detail, error) => bury(delivery, envelope, reason, detail, error, job),
-        execute: (key) => execute(delivery, job, envelope, checked.value, undefined, undefined, key),
+        execute: (idempotencyKey) => execute(delivery, job, envelope, checked.value, { idempotencyKey }),
       });
     }
     return execute(delivery, job, envelope, checked.value);
@@ -227,8 +232,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const log = (level: LogLevel, event: string, extra: Record<string, unknown>) => line(level, event, envelope, delivery, extra);
     const buryHere = (reason: BuryReason, detail: string, error: ErrorInfo | undefined) => bury(delivery, envelope, reason, detail, error, job);
     const handler = job.continuation === undefined
-      ? (key?: string) => execute(delivery, job, envelope, payload, batch, undefined, key)
-      : () => runLink({ settings: job.continuation!, job, delivery, envelope, now, random, log, bury: buryHere, execute: (continuation) => execute(delivery, job, envelope, payload, batch, continuation) });
+      ? (idempotencyKey?: string) => execute(delivery, job, envelope, payload, { batch, idempotencyKey })
+      : () => runLink({ settings: job.continuation!, job, delivery, envelope, now, random, log, bury: buryHere, execute: (continuation) => execute(delivery, job, envelope, payload, { batch, continuation }) });
     const guarded = job.idempotency === undefined
       ? handler
       : () => runIdempotent({ settings: job.idempotency!, job, delivery, envelope, payload, now, random, log, bury: buryHere, execute: handler });
