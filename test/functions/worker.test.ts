@@ -64,7 +64,9 @@ describe('functions/worker.ts against fauxqs', () => {
     const { id } = await producer.enqueue('rebuild-search-index', { index: 'products', documents: 40_000, sliceMs: 50 });
     await worker.line((l) => l.event === 'job.received' && l.jobId === id);
     worker.child.kill('SIGTERM');
-    // Sent after the signal: it must stay in the queue for the next worker.
+    // Sent once the worker has seen the signal (not merely once it was sent: a poll could still
+    // pick it up before the child handles SIGTERM): it must stay in the queue for the next worker.
+    await worker.line((l) => l.event === 'worker.stopping');
     const later = await producer.enqueue('send-welcome-email', { to: 'late@example.com', name: 'Late' });
 
     expect(await worker.exited).toBe(0);
