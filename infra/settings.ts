@@ -16,6 +16,7 @@
 import { jobs as referenceJobs } from '../functions/jobs.ts';
 import { ConfigError } from '../src/errors.ts';
 import type { AnyJob } from '../src/job.ts';
+import { FUNCTION_TIMEOUT_MARGIN_SECONDS, HANDLER_MARGIN_SECONDS, jobExtremes, SAFETY_NET_ATTEMPTS, visibilityTimeoutFor } from '../src/platform-defaults.ts';
 import { closest } from '../src/suggest.ts';
 import { platformProblems, type Platform } from './limits.ts';
 
@@ -97,8 +98,7 @@ export const REFERENCE_APP: InfraSettingsOptions = {
   memoryMiB: 512,
 };
 
-/** Time the push entries keep after the longest job's own timeout (SQS calls, the answer). */
-export const HANDLER_MARGIN_SECONDS = 5;
+export { HANDLER_MARGIN_SECONDS };
 
 const OPTION_NAMES = [
   'queueName', 'serviceName', 'concurrency', 'functionTimeoutSeconds', 'batchSize', 'maxBatchingWindowSeconds', 'memoryMiB',
@@ -140,9 +140,7 @@ export function resolveInfraSettings(options: InfraSettingsOptions = REFERENCE_A
 
   const jobs = options.jobs ?? referenceJobs;
   if (!Array.isArray(jobs) || jobs.length === 0) throw new ConfigError([...problems, 'jobs: must be a non-empty list of job definitions (defineJob)']);
-  const longest = jobs.reduce((a, b) => (b.timeoutMs > a.timeoutMs ? b : a));
-  const most = jobs.reduce((a, b) => (b.maxAttempts > a.maxAttempts ? b : a));
-  const longestSeconds = Math.ceil(longest.timeoutMs / 1000);
+  const { longest, most, longestSeconds } = jobExtremes(jobs);
 
   // One name serves SQS (80 chars with the suffix) and Cloud Tasks (letters, digits, hyphens).
   const queueName = name('queueName', 'jobferry-reference', /^[A-Za-z0-9-]{1,68}$/, '1-68 letters, digits or hyphens (SQS and Cloud Tasks both accept it, with "-dead-letter" added)');
@@ -150,7 +148,7 @@ export function resolveInfraSettings(options: InfraSettingsOptions = REFERENCE_A
   const serviceName = name('serviceName', 'jobferry-reference', /^[a-z][a-z0-9-]{4,23}[a-z0-9]$/, '6-25 lowercase letters, digits or hyphens, starting with a letter (Cloud Run service and service account names)');
   const concurrency = int('concurrency', 10, 1);
   const minimumTimeout = longestSeconds + HANDLER_MARGIN_SECONDS;
-  const functionTimeoutSeconds = int('functionTimeoutSeconds', longestSeconds + 30, 1);
+  const functionTimeoutSeconds = int('functionTimeoutSeconds', longestSeconds + FUNCTION_TIMEOUT_MARGIN_SECONDS, 1);
   if (options.functionTimeoutSeconds !== undefined && functionTimeoutSeconds < minimumTimeout) {
     problems.push(
       `functionTimeoutSeconds: must leave the longest job (${longest.name}, timeoutMs ${longest.timeoutMs}) its whole timeout plus ${HANDLER_MARGIN_SECONDS} s, so at least ${minimumTimeout}, got ${functionTimeoutSeconds}`,
@@ -159,8 +157,8 @@ export function resolveInfraSettings(options: InfraSettingsOptions = REFERENCE_A
   const batchSize = int('batchSize', 10, 1);
   const maxBatchingWindowSeconds = int('maxBatchingWindowSeconds', 0, 0);
   const memoryMiB = int('memoryMiB', 512, 128);
-  const visibilityTimeoutSeconds = int('visibilityTimeoutSeconds', 6 * functionTimeoutSeconds + maxBatchingWindowSeconds, 0);
-  const safetyNetAttempts = int('safetyNetAttempts', 3, 1);
+  const visibilityTimeoutSeconds = int('visibilityTimeoutSeconds', visibilityTimeoutFor(functionTimeoutSeconds, maxBatchingWindowSeconds), 0);
+  const safetyNetAttempts = int('safetyNetAttempts', SAFETY_NET_ATTEMPTS, 1);
   const minBackoffSeconds = int('minBackoffSeconds', 1, 0);
   const maxBackoffSeconds = int('maxBackoffSeconds', 600, 0);
   if (maxBackoffSeconds < minBackoffSeconds) problems.push(`maxBackoffSeconds: must be at least minBackoffSeconds (${minBackoffSeconds}), got ${maxBackoffSeconds}`);

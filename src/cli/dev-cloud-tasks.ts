@@ -13,7 +13,8 @@ import { loadConfig } from '../env.ts';
 import { JobferryError } from '../errors.ts';
 import { createPipeline } from '../pipeline.ts';
 import { createService } from '../registry.ts';
-import { DEV_QUEUE, jobLimits, SAFETY_NET_ATTEMPTS, type DevTransport, type DevTransportOptions } from './dev-transport.ts';
+import { jobExtremes, SAFETY_NET_ATTEMPTS } from '../platform-defaults.ts';
+import { DEV_QUEUE, type DevTransport, type DevTransportOptions } from './dev-transport.ts';
 
 const PROJECT = 'jobferry-dev';
 const LOCATION = 'us-central1';
@@ -26,8 +27,7 @@ export async function startCloudTasksDevTransport(options: DevTransportOptions):
   const emulator = await startCloudTasksEmulator({ onError: (error) => console.error('[cloud-tasks emulator]', error) });
   let server: Server | undefined;
   try {
-    const { mostAttempts } = jobLimits(options.jobs);
-    const queueMaxAttempts = mostAttempts + SAFETY_NET_ATTEMPTS;
+    const queueMaxAttempts = jobExtremes(options.jobs).most.maxAttempts + SAFETY_NET_ATTEMPTS;
     const parent = `projects/${PROJECT}/locations/${LOCATION}`;
     const deadLetterQueueId = `${DEV_QUEUE}-dead-letter`;
     // The emulator's REST surface (Cloud Tasks' own REST API): no Google SDK in the core.

@@ -8,7 +8,8 @@
 import { loadConfig } from '../env.ts';
 import type { SqsConfig } from '../config.ts';
 import { createPipeline } from '../pipeline.ts';
-import { DEV_QUEUE, jobLimits, SAFETY_NET_ATTEMPTS, type DevTransport, type DevTransportOptions } from './dev-transport.ts';
+import { FUNCTION_TIMEOUT_MARGIN_SECONDS, jobExtremes, SAFETY_NET_ATTEMPTS, visibilityTimeoutFor } from '../platform-defaults.ts';
+import { DEV_QUEUE, type DevTransport, type DevTransportOptions } from './dev-transport.ts';
 
 /** Lambda's own cap on a function's timeout. */
 const LAMBDA_MAX_TIMEOUT_MS = 900_000;
@@ -23,13 +24,12 @@ export async function startSqsDevTransport(options: DevTransportOptions): Promis
   ]);
   const emulator = await startSqsEmulator();
   try {
-    const { longestTimeoutMs, mostAttempts } = jobLimits(options.jobs);
-    // As infra/aws sets them: the function outlives the longest job, the visibility timeout is
-    // six times the function timeout, and the redrive cap sits above the jobs' attempts.
-    const functionTimeoutMs = Math.min(LAMBDA_MAX_TIMEOUT_MS, longestTimeoutMs + 5_000);
+    // As infra/aws sets them (src/platform-defaults.ts).
+    const { longestSeconds, most } = jobExtremes(options.jobs);
+    const functionTimeoutMs = Math.min(LAMBDA_MAX_TIMEOUT_MS, (longestSeconds + FUNCTION_TIMEOUT_MARGIN_SECONDS) * 1000);
     const queue = await emulator.createQueue(DEV_QUEUE, {
-      deadLetter: { maxReceiveCount: mostAttempts + SAFETY_NET_ATTEMPTS },
-      visibilityTimeoutSeconds: Math.ceil((6 * functionTimeoutMs) / 1000),
+      deadLetter: { maxReceiveCount: most.maxAttempts + SAFETY_NET_ATTEMPTS },
+      visibilityTimeoutSeconds: visibilityTimeoutFor(functionTimeoutMs / 1000),
     });
     const config = loadConfig(options.env, {
       ...options.overrides,

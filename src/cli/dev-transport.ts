@@ -69,15 +69,5 @@ export async function openDevTransport(options: DevTransportOptions): Promise<De
   return (await import('./dev-pull.ts')).startPullDevTransport(options);
 }
 
-/** What the emulated transports share: the app's longest job timeout and largest attempts. */
-export function jobLimits(jobs: readonly AnyJob[]): { longestTimeoutMs: number; mostAttempts: number } {
-  return {
-    longestTimeoutMs: Math.max(...jobs.map((j) => j.timeoutMs)),
-    mostAttempts: Math.max(...jobs.map((j) => j.maxAttempts)),
-  };
-}
-
 /** The queue the emulated transports create. */
 export const DEV_QUEUE = 'jobferry-dev';
-/** Deliveries the emulated platform allows above the jobs' largest maxAttempts (its safety net, as infra/ sets it). */
-export const SAFETY_NET_ATTEMPTS = 3;
