@@ -191,9 +191,9 @@ function missedTargets(r: RunResults): string[] {
     for (const [mode, c] of [['idempotency on', k.on], ['idempotency off', k.off]] as const) {
       if ('error' in c) out.push(`kill ${adapter} (${mode}): did not run to the end: ${c.error}`);
       if (!('ok' in c)) continue;
-      const f = c.ok as KillFigures & { minKills?: number };
+      const f = c.ok as KillResult;
       if (f.lost > 0) out.push(`kill ${adapter} (${mode}): ${f.lost} lost (${f.lostIds.join(', ')})`);
-      if (f.kills < (f.minKills ?? 0)) out.push(`kill ${adapter} (${mode}): ${f.kills} kills, fewer than ${f.minKills}`);
+      if (!(f.kills >= f.minKills)) out.push(`kill ${adapter} (${mode}): ${f.kills} kills, fewer than ${f.minKills}`);
       if (f.doubleAcks > 0) out.push(`kill ${adapter} (${mode}): ${f.doubleAcks} deliveries acknowledged twice`);
       if (f.unhandled > 0) out.push(`kill ${adapter} (${mode}): ${f.unhandled} unhandled rejections`);
       if (mode === 'idempotency on' && f.duplicatesOutsideCrashWindow > 0) out.push(`kill ${adapter}: ${f.duplicatesOutsideCrashWindow} duplicate side effects outside the crash window with idempotency on`);

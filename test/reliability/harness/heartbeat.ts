@@ -51,7 +51,6 @@ export interface HeartbeatRig {
   startWorker(label: string, worker: WorkerSettings, job: LedgerJobOptions): WorkerHandle;
   /** Holds the transport's touches (in the transport, not in jobferry) until release(). */
   holdTouches(): TouchHold;
-  pending(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -162,7 +161,7 @@ async function checkAfterKill(rig: HeartbeatRig, reader: LedgerReader, leaseMs: 
     await waitFor(reader, `${rig.name}: the redelivered job's effect`, 10_000, () => of(reader, id, 'effect').length > 0);
     return { passed: redeliveryMs <= leaseMs + REDELIVERY_SLACK_MS, applicable: true, redeliveryMs, slackMs: REDELIVERY_SLACK_MS, touchesBeforeKill };
   } finally {
-    await Promise.allSettled([a, b].filter((w) => w !== undefined).map((w) => w.stop()));
+    await Promise.allSettled([a.stop(), b.stop()]);
   }
 }
 

@@ -17,9 +17,8 @@ export interface KillRunOptions {
 }
 
 export interface KillResult extends KillFigures {
-  readonly idempotency: boolean;
+  /** The profile's floor of kills: a run with fewer proves less than it claims. */
   readonly minKills: number;
-  readonly meanKillIntervalMs: number;
 }
 
 const JOB = (leaseMs: number) => ({ timeoutMs: Math.max(500, leaseMs - 1_000), maxAttempts: 100 });
@@ -55,7 +54,7 @@ export async function run(rig: KillRig, profile: Profile, options: KillRunOption
   const s = KILL[profile];
   try {
     const figures = await runKillHarness(rig, { ...s, progress: options.progress, idempotency: options.idempotency !== undefined });
-    return { ...figures, idempotency: options.idempotency !== undefined, minKills: s.minKills, meanKillIntervalMs: figures.kills > 0 ? Math.round(figures.killingMs / figures.kills) : 0 };
+    return { ...figures, minKills: s.minKills };
   } finally {
     await rig.close().catch(() => {});
     dir.remove();

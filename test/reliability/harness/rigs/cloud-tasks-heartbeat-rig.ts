@@ -48,7 +48,6 @@ export async function cloudTasksHeartbeatRig(backend: CloudTasksBackend): Promis
         },
       };
     },
-    pending: () => queue.pending(),
     async close() {
       await proxy.close();
       await queue.close();

@@ -81,10 +81,6 @@ export function memoryHeartbeatRig(): HeartbeatRig {
         },
       };
     },
-    async pending() {
-      const s = await memory.stats();
-      return s.ready + s.delayed + s.reserved;
-    },
     async close() {
       await memory.close();
       dir.remove();

@@ -53,7 +53,6 @@ export async function sqsHeartbeatRig(sqs: SqsEmulator): Promise<HeartbeatRig> {
         },
       };
     },
-    pending: () => queue.pending(),
     async close() {
       await proxy.close();
       await queue.close();

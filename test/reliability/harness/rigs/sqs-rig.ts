@@ -4,7 +4,7 @@
  * rig (lambda-rig.ts) runs the event source mapping here and the wrapper in children.
  */
 import { createSqsService, type SqsService } from '../../../../adapters/sqs/index.ts';
-import { startSqsEmulator, uniqueQueueName, type SqsEmulator, type TestQueue } from '../../../../adapters/sqs/emulator.ts';
+import { uniqueQueueName, type SqsEmulator, type TestQueue } from '../../../../adapters/sqs/emulator.ts';
 import { loadSqsSdk } from '../../../../adapters/sqs/sdk.ts';
 import { spawnChild, type Child } from '../child.ts';
 import type { IdempotencyConfig, PullChildConfig, WorkerSettings } from '../child-config.ts';
@@ -80,4 +80,3 @@ export function sqsPullRig(queueRig: SqsQueueRig, options: SqsPullRigOptions): K
   };
 }
 
-export { startSqsEmulator };
