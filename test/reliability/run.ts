@@ -70,6 +70,13 @@ const log = (line: string) => process.stderr.write(`[reliability ${new Date().to
 const results: RunResults = { kill: {}, drain: {}, heartbeat: {}, faults: {}, soak: {} };
 const started = Date.now();
 
+/** One suite on the adapters it applies to, side by side; the others get their reason for n/a. */
+async function sideBySide<T>(suite: string, limitMs: number, runs: Partial<Record<Adapter, () => Promise<T>>>, notApplicable: Partial<Record<Adapter, string>>): Promise<Partial<Record<Adapter, Cell<T>>>> {
+  const ran = await Promise.all((Object.entries(runs) as Array<[Adapter, () => Promise<T>]>).map(async ([adapter, run]) => [adapter, await cell(`${suite} ${adapter}`, limitMs, run)] as const));
+  const na = Object.entries(notApplicable).map(([adapter, why]) => [adapter, { na: why }] as const);
+  return Object.fromEntries([...ran, ...na]) as Partial<Record<Adapter, Cell<T>>>;
+}
+
 /** One suite's run for one adapter, bounded: an error (or a timeout) becomes its cells. */
 async function cell<T>(what: string, limitMs: number, run: () => Promise<T>): Promise<Cell<T>> {
   const t = Date.now();
@@ -119,42 +126,25 @@ try {
   }
 
   if (runs('drain')) {
-    // Timer-bound: side by side.
-    const [memory, sqsDrain, ct] = await Promise.all([
-      cell('drain memory', minutes(5), () => drainMemory(profile)),
-      cell('drain sqs', minutes(5), () => drainSqs(sqs, profile)),
-      cell('drain cloud-tasks pull', minutes(5), () => drainCloudTasks(cloudTasks, profile)),
-    ]);
-    Object.assign(results.drain, { memory, sqs: sqsDrain, 'cloud-tasks pull': ct, 'lambda push': { na: 'the platform stops a Lambda, not jobferry' }, 'cloud-tasks push': { na: PUSH_NA.drain } });
+    // Timer-bound: side by side (so are heartbeat, faults and soak).
+    const drain = { memory: () => drainMemory(profile), sqs: () => drainSqs(sqs, profile), 'cloud-tasks pull': () => drainCloudTasks(cloudTasks, profile) };
+    Object.assign(results.drain, await sideBySide('drain', minutes(5), drain, { 'lambda push': 'the platform stops a Lambda, not jobferry', 'cloud-tasks push': PUSH_NA.drain }));
   }
 
   if (runs('heartbeat')) {
-    const [memory, sqsBeat, ct] = await Promise.all([
-      cell('heartbeat memory', minutes(5), () => heartbeatMemory(profile)),
-      cell('heartbeat sqs', minutes(5), () => heartbeatSqs(sqs, profile)),
-      cell('heartbeat cloud-tasks pull', minutes(5), () => heartbeatCloudTasks(cloudTasks, profile)),
-    ]);
-    Object.assign(results.heartbeat, { memory, sqs: sqsBeat, 'cloud-tasks pull': ct, 'lambda push': { na: 'no lease to extend: the invocation holds the batch' }, 'cloud-tasks push': { na: PUSH_NA.heartbeat } });
+    const heartbeat = { memory: () => heartbeatMemory(profile), sqs: () => heartbeatSqs(sqs, profile), 'cloud-tasks pull': () => heartbeatCloudTasks(cloudTasks, profile) };
+    Object.assign(results.heartbeat, await sideBySide('heartbeat', minutes(5), heartbeat, { 'lambda push': 'no lease to extend: the invocation holds the batch', 'cloud-tasks push': PUSH_NA.heartbeat }));
   }
 
   if (runs('faults')) {
-    const [sqsFaults, ct, lambda] = await Promise.all([
-      cell('faults sqs', minutes(10), () => faultsSqs(sqs, profile)),
-      cell('faults cloud-tasks pull', minutes(10), () => faultsCloudTasks(faultyCloudTasks, profile)),
-      cell('faults lambda push', minutes(10), () => faultsLambda(sqs, profile)),
-    ]);
-    Object.assign(results.faults, { memory: { na: 'no network between the worker and its queue' }, sqs: sqsFaults, 'cloud-tasks pull': ct, 'lambda push': lambda, 'cloud-tasks push': { na: PUSH_NA.faults } });
+    const faults = { sqs: () => faultsSqs(sqs, profile), 'cloud-tasks pull': () => faultsCloudTasks(faultyCloudTasks, profile), 'lambda push': () => faultsLambda(sqs, profile) };
+    Object.assign(results.faults, await sideBySide('faults', minutes(10), faults, { memory: 'no network between the worker and its queue', 'cloud-tasks push': PUSH_NA.faults }));
   }
 
   if (runs('soak')) {
     const settings = soakSettings(profile, soakMinutes);
-    const limit = settings.durationMs + minutes(2);
-    const [memory, sqsSoak, ct] = await Promise.all([
-      cell('soak memory', limit, () => soakMemory(settings)),
-      cell('soak sqs', limit, () => soakSqs(sqs, settings)),
-      cell('soak cloud-tasks pull', limit, () => soakCloudTasks(cloudTasks, settings)),
-    ]);
-    Object.assign(results.soak, { memory, sqs: sqsSoak, 'cloud-tasks pull': ct, 'lambda push': { na: 'the platform polls, not jobferry' }, 'cloud-tasks push': { na: PUSH_NA.soak } });
+    const soak = { memory: () => soakMemory(settings), sqs: () => soakSqs(sqs, settings), 'cloud-tasks pull': () => soakCloudTasks(cloudTasks, settings) };
+    Object.assign(results.soak, await sideBySide('soak', settings.durationMs + minutes(2), soak, { 'lambda push': 'the platform polls, not jobferry', 'cloud-tasks push': PUSH_NA.soak }));
   }
 
   if (runs('hazards')) {
