@@ -22,7 +22,7 @@ import { defineJob } from '../../src/job.ts';
 import { observedChainStore, type ObservedChainStore } from './observed-store.ts';
 
 export interface ChainFaults {
-  /** Links whose handler throws half-way (once per link). */
+  /** Links whose handler throws half-way (once per link; see faultOf for a link that never gets half-way). */
   readonly throwAt: (link: number) => boolean;
   /** Links during which the worker running them is stopped, its grace ending mid-link. */
   readonly stopAt: readonly number[];
@@ -89,9 +89,19 @@ export function createChainWorld(o: ChainJobOptions) {
     }
   }
 
+  // A planned fault fires in its link or, if that link never reached mid-link (a link whose claim
+  // ate its whole budget under load yields before its first item), in the first later link that
+  // does: a fault is never skipped. Keyed by the planned link, so each fires once.
+  const planned: Array<{ kind: 'throw' | 'stop' | 'kill'; at: number }> = [];
+  let plannedUpTo = -1;
   const faultOf = (link: number) => {
-    const planned = [faults.throwAt(link) && 'throw', faults.stopAt.includes(link) && 'stop', faults.killAt.includes(link) && 'kill'];
-    return planned.find((k): k is 'throw' | 'stop' | 'kill' => k !== false && !fired.has(`${k}@${link}`));
+    for (; plannedUpTo < link; ) {
+      const at = ++plannedUpTo;
+      if (faults.throwAt(at)) planned.push({ kind: 'throw', at });
+      if (faults.stopAt.includes(at)) planned.push({ kind: 'stop', at });
+      if (faults.killAt.includes(at)) planned.push({ kind: 'kill', at });
+    }
+    return planned.find((p) => p.at <= link && !fired.has(`${p.kind}@${p.at}`));
   };
 
   /** The job as one process defines it; `hooks` undefined: a producer's copy (never run). */
@@ -107,11 +117,13 @@ export function createChainWorld(o: ChainJobOptions) {
         const c = ctx.continuation!;
         f.linkRuns++;
         const from = (c.checkpoint as number | undefined) ?? 0;
-        const fault = hooks === undefined ? undefined : faultOf(c.link);
+        const planned = hooks === undefined ? undefined : faultOf(c.link);
+        const key = planned && `${planned.kind}@${planned.at}`;
+        const fault = planned?.kind;
         for (let next = from; next < items; next++) {
           // Mid-link: some items done since the checkpoint, half the budget (or all of it) spent.
-          if (fault !== undefined && next > from && c.timeLeftMs() <= o.budgetMs / 2 && !fired.has(`${fault}@${c.link}`)) {
-            fired.add(`${fault}@${c.link}`);
+          if (key !== undefined && next > from && c.timeLeftMs() <= o.budgetMs / 2 && !fired.has(key)) {
+            fired.add(key);
             if (fault === 'throw') {
               f.throws++;
               throw new Error(`worker crashed at item ${next}`);
