@@ -12,6 +12,8 @@ export type BuryReason =
   | 'attempts-exhausted'
   /** The job's idempotency key is held by a different payload (src/idempotency). */
   | 'idempotency-conflict'
+  /** The job's idempotency key holds a claim that expired unfinished, and the job has ifAbandoned: 'bury' (src/idempotency). */
+  | 'idempotency-in-doubt'
   /** No idempotency key could be made: no dedupeKey where the job needs one, or its key function failed. */
   | 'idempotency-key-invalid'
   /** The envelope names a batch the job's batch store does not hold (past its retention, or never created). */

@@ -6,35 +6,35 @@
  *   fingerprint     S  SHA-256 (hex) of the payload's canonical JSON
  *   token           S  the claim holder's token (in progress only)
  *   expiresAtMs     N  claim end (in progress) or retention end (completed), epoch ms
- *   <ttlAttribute>  N  the same in epoch seconds, rounded up: DynamoDB TTL deletes the item later
+ *   keepUntilMs     N  in progress, claimed with keepAbandonedMs: until when an expired,
+ *                      unfinished claim is kept and reported abandoned, epoch ms
+ *   <ttlAttribute>  N  the later of the two in epoch seconds, rounded up: DynamoDB TTL deletes the item later
  *   completedAtMs   N  when it completed (completed only)
  *   result          S  the handler's result as JSON text (completed, when kept)
  *
  * Conditions use expiresAtMs, never the TTL: TTL deletion happens up to days late.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { HeldRecord } from '../../src/idempotency/store.ts';
 import type { DynamoDbStoreSettings } from './options.ts';
 
 export type Item = Record<string, AttributeValue>;
 
-export interface StoredRecord {
-  readonly status: 'in-progress' | 'completed';
-  readonly fingerprint: string;
+export interface StoredRecord extends HeldRecord {
   readonly token: string | undefined;
-  readonly expiresAt: number;
-  readonly completedAt: number;
-  readonly result: string | undefined;
 }
 
-export function claimItem(settings: DynamoDbStoreSettings, key: string, fingerprint: string, token: string, expiresAt: number): Item {
-  return {
+export function claimItem(settings: DynamoDbStoreSettings, key: string, fingerprint: string, token: string, expiresAt: number, keepUntil: number | undefined): Item {
+  const item: Item = {
     [settings.keyAttribute]: { S: key },
     status: { S: 'in-progress' },
     fingerprint: { S: fingerprint },
     token: { S: token },
     expiresAtMs: { N: String(expiresAt) },
-    [settings.ttlAttribute]: { N: String(Math.ceil(expiresAt / 1000)) },
+    [settings.ttlAttribute]: { N: String(Math.ceil(Math.max(expiresAt, keepUntil ?? 0) / 1000)) },
   };
+  if (keepUntil !== undefined) item.keepUntilMs = { N: String(keepUntil) };
+  return item;
 }
 
 export function completedItem(settings: DynamoDbStoreSettings, key: string, fingerprint: string, completedAt: number, expiresAt: number, result: string | undefined): Item {
@@ -59,5 +59,7 @@ export function recordOf(item: Item): StoredRecord | string {
   const expiresAt = Number(item.expiresAtMs?.N);
   if (!Number.isFinite(expiresAt)) return 'expiresAtMs is missing or not a number';
   const completedAt = Number(item.completedAtMs?.N ?? 0);
-  return { status, fingerprint, token: item.token?.S, expiresAt, completedAt: Number.isFinite(completedAt) ? completedAt : 0, result: item.result?.S };
+  const keepUntil = item.keepUntilMs === undefined ? undefined : Number(item.keepUntilMs.N);
+  if (keepUntil !== undefined && !Number.isFinite(keepUntil)) return 'keepUntilMs is not a number';
+  return { status, fingerprint, token: item.token?.S, expiresAt, keepUntil, completedAt: Number.isFinite(completedAt) ? completedAt : 0, result: item.result?.S };
 }

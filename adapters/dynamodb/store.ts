@@ -2,9 +2,12 @@
  * The DynamoDB idempotency store: one item per key, every transition a conditional write.
  *
  *   claim     PutItem  if attribute_not_exists(key) OR expiresAtMs <= now
+ *             (keepAbandonedMs: ... OR (expiresAtMs <= now AND (status = completed
+ *              OR attribute_not_exists(keepUntilMs) OR keepUntilMs <= now)))
  *             (on a failed condition the item that won is read back: ALL_OLD, else a consistent GetItem)
  *   complete  PutItem  if attribute_not_exists(key) OR token = :token
  *   release   DeleteItem if token = :token AND status = in-progress
+ *   forget    DeleteItem (no condition; ReturnValues ALL_OLD tells whether there was one)
  *
  * @example
  * ```ts
@@ -14,8 +17,8 @@
  * ```
  */
 import { IdempotencyError } from '../../src/idempotency/errors.ts';
-import { claimProblem, type ClaimResult, type IdempotencyStore } from '../../src/idempotency/store.ts';
-import { claimItem, completedItem, recordOf, type Item, type StoredRecord } from './items.ts';
+import { answerHeld, claimProblem, type IdempotencyStore } from '../../src/idempotency/store.ts';
+import { claimItem, completedItem, recordOf, type Item } from './items.ts';
 import { checkDynamoDbOptions, type DynamoDbIdempotencyStoreOptions } from './options.ts';
 import { dynamoDbClientHandle, storeSender } from './sdk.ts';
 
@@ -43,17 +46,16 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
     return got.ok ? got.output.Item : undefined;
   };
 
-  const answer = (key: string, record: StoredRecord, fingerprint: string): ClaimResult => {
-    if (record.fingerprint !== fingerprint) return { status: 'conflict', fingerprint: record.fingerprint };
-    if (record.status === 'completed') return { status: 'completed', result: record.result, completedAt: record.completedAt };
-    return { status: 'in-progress', expiresAt: record.expiresAt };
-  };
+  // Free: no item, or an expired one; with keepAbandonedMs, not an unfinished claim still kept.
+  const FREE = 'attribute_not_exists(#k) OR #e <= :now';
+  const FREE_UNLESS_ABANDONED = 'attribute_not_exists(#k) OR (#e <= :now AND (#s = :completed OR attribute_not_exists(#keep) OR #keep <= :now))';
 
   return {
     name: 'dynamodb',
     tableName,
-    async claim(key, { fingerprint, claimMs }) {
-      check('claim', key, { fingerprint, claimMs });
+    async claim(key, { fingerprint, claimMs, keepAbandonedMs }) {
+      check('claim', key, { fingerprint, claimMs, keepAbandonedMs });
+      const reportAbandoned = keepAbandonedMs !== undefined;
       for (let round = 1; round <= CLAIM_ROUNDS; round++) {
         const t = now();
         const token = crypto.randomUUID();
@@ -61,10 +63,10 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
         const put = await send('claim', (sdk, client, o) =>
           client.send(new sdk.PutItemCommand({
             TableName: tableName,
-            Item: claimItem(settings, key, fingerprint, token, expiresAt),
-            ConditionExpression: 'attribute_not_exists(#k) OR #e <= :now',
-            ExpressionAttributeNames: { '#k': keyAttribute, '#e': 'expiresAtMs' },
-            ExpressionAttributeValues: { ':now': { N: String(t) } },
+            Item: claimItem(settings, key, fingerprint, token, expiresAt, reportAbandoned ? expiresAt + keepAbandonedMs : undefined),
+            ConditionExpression: reportAbandoned ? FREE_UNLESS_ABANDONED : FREE,
+            ExpressionAttributeNames: { '#k': keyAttribute, '#e': 'expiresAtMs', ...(reportAbandoned ? { '#s': 'status', '#keep': 'keepUntilMs' } : {}) },
+            ExpressionAttributeValues: { ':now': { N: String(t) }, ...(reportAbandoned ? { ':completed': { S: 'completed' } } : {}) },
             // DynamoDB returns the blocking item with the failure (one round trip); emulators may not.
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }), o),
@@ -74,8 +76,9 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
         if (item === undefined) continue; // released or deleted meanwhile: claim again
         const record = recordOf(item);
         if (typeof record === 'string') throw new IdempotencyError('dynamodb', 'claim', `table ${tableName} holds an item for key ${key} that this store did not write: ${record}`);
-        if (record.expiresAt <= now()) continue; // expired meanwhile: claim again
-        return answer(key, record, fingerprint);
+        const answer = answerHeld(record, fingerprint, now(), reportAbandoned);
+        if (answer === 'free') continue; // expired meanwhile: claim again
+        return answer;
       }
       throw new IdempotencyError('dynamodb', 'claim', `key ${key} changed hands ${CLAIM_ROUNDS} times during one claim`);
     },
@@ -105,6 +108,13 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
         }), o),
       );
       return deleted.ok;
+    },
+    async forget(key) {
+      check('forget', key, { fingerprint: 'unused' });
+      const deleted = await send('forget', (sdk, client, o) =>
+        client.send(new sdk.DeleteItemCommand({ TableName: tableName, Key: { [keyAttribute]: { S: key } }, ReturnValues: 'ALL_OLD' }), o),
+      );
+      return deleted.ok && deleted.output.Attributes !== undefined;
     },
     async close() {
       handle.close();

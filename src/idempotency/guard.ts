@@ -8,6 +8,7 @@
  *              completed   -> completed with the stored result; the handler is NOT run
  *              in progress -> deferred until the claim ends (no attempt is spent)
  *              conflict    -> buried: idempotency-conflict
+ *              abandoned   -> buried: idempotency-in-doubt (only with ifAbandoned: 'bury')
  *   store error            -> retry with the job's backoff (never a run without a claim)
  *
  * Why `deferred` for a job in progress: the delivery that holds the claim is alive and owns the
@@ -54,7 +55,8 @@ export async function runIdempotent(run: GuardedRun): Promise<Outcome> {
     const { key, fingerprint } = keyed;
     let claim: ClaimResult;
     try {
-      claim = await store.claim(key, { fingerprint, claimMs: settings.claimMs });
+      // At most once: an unfinished claim is kept as long as a completed one, so later deliveries find it.
+      claim = await store.claim(key, settings.ifAbandoned === 'bury' ? { fingerprint, claimMs: settings.claimMs, keepAbandonedMs: settings.retentionMs } : { fingerprint, claimMs: settings.claimMs });
     } catch (error) {
       return storeFailure(run, error, 'claim', startedAt);
     }
@@ -84,6 +86,14 @@ export async function runIdempotent(run: GuardedRun): Promise<Outcome> {
         return run.bury(
           'idempotency-conflict',
           `idempotency key ${key} is held by a different payload (stored fingerprint ${String(claim.fingerprint).slice(0, 16)}, this payload ${fingerprint.slice(0, 16)}): the same key must always come with the same payload`,
+          undefined,
+        );
+      case 'abandoned':
+        return run.bury(
+          'idempotency-in-doubt',
+          `idempotency key ${key}: an earlier run claimed it and neither completed nor failed before its claim expired${isoOrUndefined(claim.expiredAt) ? ` at ${isoOrUndefined(claim.expiredAt)}` : ''} ` +
+            `(its worker died, or it ran past timeoutMs + claimMarginMs): its side effect may or may not have happened. ifAbandoned is 'bury', so it is not run again: ` +
+            `check the effect; if it did not happen, forget the key (store.forget(key)) and kick the job`,
           undefined,
         );
       default:

@@ -11,7 +11,7 @@
  */
 import { ConfigError } from '../errors.ts';
 import { IdempotencyError } from './errors.ts';
-import { claimProblem, type ClaimResult, type IdempotencyStore } from './store.ts';
+import { answerHeld, claimProblem, type ClaimResult, type HeldRecord, type IdempotencyStore } from './store.ts';
 
 export interface MemoryIdempotencyStoreOptions {
   /** Clock in epoch ms. Default Date.now; tests pass a controllable one. */
@@ -27,15 +27,12 @@ export interface MemoryIdempotencyStore extends IdempotencyStore {
   clear(): void;
 }
 
-interface MemoryRecord {
-  readonly fingerprint: string;
-  readonly status: 'in-progress' | 'completed';
+interface MemoryRecord extends HeldRecord {
   readonly token: string | undefined;
-  /** Claim expiry (in progress) or end of retention (completed), epoch ms. */
-  readonly expiresAt: number;
-  readonly result: string | undefined;
-  readonly completedAt: number;
 }
+
+/** When a record may be swept: its claim or retention is over, and so is an abandoned claim's keep. */
+const endOf = (r: MemoryRecord) => Math.max(r.expiresAt, r.keepUntil ?? 0);
 
 export function createMemoryIdempotencyStore(options: MemoryIdempotencyStoreOptions = {}): MemoryIdempotencyStore {
   const now = options.now ?? Date.now;
@@ -51,7 +48,7 @@ export function createMemoryIdempotencyStore(options: MemoryIdempotencyStoreOpti
   };
 
   const sweep = (t: number) => {
-    for (const [key, record] of records) if (record.expiresAt <= t) records.delete(key);
+    for (const [key, record] of records) if (endOf(record) <= t) records.delete(key);
   };
 
   return {
@@ -63,19 +60,19 @@ export function createMemoryIdempotencyStore(options: MemoryIdempotencyStoreOpti
       records.clear();
     },
     // Each operation reads and writes the Map without an await in between: atomic in one process.
-    async claim(key, { fingerprint, claimMs }): Promise<ClaimResult> {
-      check('claim', key, { fingerprint, claimMs });
+    async claim(key, { fingerprint, claimMs, keepAbandonedMs }): Promise<ClaimResult> {
+      check('claim', key, { fingerprint, claimMs, keepAbandonedMs });
       const t = now();
       if (++claims % sweepEvery === 0) sweep(t);
       const held = records.get(key);
-      if (held !== undefined && held.expiresAt > t) {
-        if (held.fingerprint !== fingerprint) return { status: 'conflict', fingerprint: held.fingerprint };
-        if (held.status === 'completed') return { status: 'completed', result: held.result, completedAt: held.completedAt };
-        return { status: 'in-progress', expiresAt: held.expiresAt };
+      if (held !== undefined) {
+        const answer = answerHeld(held, fingerprint, t, keepAbandonedMs !== undefined);
+        if (answer !== 'free') return answer;
       }
       const token = crypto.randomUUID();
       const expiresAt = t + claimMs;
-      records.set(key, { fingerprint, status: 'in-progress', token, expiresAt, result: undefined, completedAt: 0 });
+      const keepUntil = keepAbandonedMs === undefined ? undefined : expiresAt + keepAbandonedMs;
+      records.set(key, { fingerprint, status: 'in-progress', token, expiresAt, keepUntil, result: undefined, completedAt: 0 });
       return { status: 'acquired', token, expiresAt };
     },
     async complete(key, token, { fingerprint, result, retentionMs }) {
@@ -84,7 +81,7 @@ export function createMemoryIdempotencyStore(options: MemoryIdempotencyStoreOpti
       // Ours, or gone without anyone claiming it since (our claim expired and was swept).
       if (held !== undefined && held.token !== token) return false;
       const t = now();
-      records.set(key, { fingerprint, status: 'completed', token: undefined, expiresAt: t + retentionMs, result, completedAt: t });
+      records.set(key, { fingerprint, status: 'completed', token: undefined, expiresAt: t + retentionMs, keepUntil: undefined, result, completedAt: t });
       return true;
     },
     async release(key, token) {
@@ -93,6 +90,10 @@ export function createMemoryIdempotencyStore(options: MemoryIdempotencyStoreOpti
       if (held === undefined || held.status !== 'in-progress' || held.token !== token) return false;
       records.delete(key);
       return true;
+    },
+    async forget(key) {
+      check('forget', key, { fingerprint: 'unused' });
+      return records.delete(key);
     },
   };
 }

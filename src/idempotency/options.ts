@@ -36,6 +36,17 @@ export interface IdempotencyOptions<P = unknown> {
    * store round trip and clock skew between workers. Default 5000.
    */
   claimMarginMs?: number;
+  /**
+   * What a delivery does when it finds a claim that expired unfinished (the run that held it was
+   * killed, lost its host, or ran past timeoutMs + claimMarginMs without completing or failing):
+   * - `'run'` (default, at least once): it takes the key over and runs the handler again. A run
+   *   killed after its side effect and before its completion was stored has that effect twice,
+   *   unless the system it calls honours `ctx.idempotencyKey`;
+   * - `'bury'` (at most once): it buries the job as `idempotency-in-doubt`, for an operator to
+   *   check whether the effect happened: if not, `store.forget(key)` and kick the job; if it did,
+   *   leave it buried. The store must have `forget` (the built-in ones do).
+   */
+  ifAbandoned?: 'run' | 'bury';
 }
 
 /** What a key function gets besides the payload. */
@@ -51,16 +62,17 @@ export interface IdempotencySettings {
   readonly retentionMs: number;
   /** timeoutMs + claimMarginMs. */
   readonly claimMs: number;
+  readonly ifAbandoned: 'run' | 'bury';
 }
 
 export const DEFAULT_RETENTION_SECONDS = 86_400;
 export const DEFAULT_CLAIM_MARGIN_MS = 5_000;
-const OPTION_NAMES = ['store', 'key', 'retentionSeconds', 'claimMarginMs'];
+const OPTION_NAMES = ['store', 'key', 'retentionSeconds', 'claimMarginMs', 'ifAbandoned'];
 
 /** Checks the option; problems are `idempotency.<option>: why`, for defineJob's ConfigError. */
 export function checkIdempotencyOptions(value: unknown, timeoutMs: number): { settings?: IdempotencySettings; problems: string[] } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { problems: ['idempotency: must be an object { store, key?, retentionSeconds?, claimMarginMs? }'] };
+    return { problems: ['idempotency: must be an object { store, key?, retentionSeconds?, claimMarginMs?, ifAbandoned? }'] };
   }
   const o = value as Record<string, unknown>;
   const problems: string[] = [];
@@ -80,6 +92,12 @@ export function checkIdempotencyOptions(value: unknown, timeoutMs: number): { se
   if (typeof margin !== 'number' || !Number.isFinite(margin) || margin < 0) {
     problems.push(`idempotency.claimMarginMs: must be a number of ms >= 0, got ${String(margin)}`);
   }
+  const ifAbandoned = o.ifAbandoned ?? 'run';
+  if (ifAbandoned !== 'run' && ifAbandoned !== 'bury') {
+    problems.push(`idempotency.ifAbandoned: must be 'run' or 'bury', got ${JSON.stringify(ifAbandoned) ?? typeof ifAbandoned}`);
+  } else if (ifAbandoned === 'bury' && typeof store === 'object' && store !== null && typeof (store as Record<string, unknown>).forget !== 'function') {
+    problems.push(`idempotency.ifAbandoned: 'bury' needs a store with forget(key) (to settle a job in doubt) that honours keepAbandonedMs; store ${String(store.name)} has no forget`);
+  }
   for (const name of Object.keys(o)) {
     if (!OPTION_NAMES.includes(name)) problems.push(`idempotency.${name}: unknown option (known: ${OPTION_NAMES.join(', ')})`);
   }
@@ -90,6 +108,6 @@ export function checkIdempotencyOptions(value: unknown, timeoutMs: number): { se
   if (problems.length > 0) return { problems };
   return {
     problems,
-    settings: Object.freeze({ store: store as IdempotencyStore, key: key as IdempotencySettings['key'], retentionMs, claimMs }),
+    settings: Object.freeze({ store: store as IdempotencyStore, key: key as IdempotencySettings['key'], retentionMs, claimMs, ifAbandoned: ifAbandoned as IdempotencySettings['ifAbandoned'] }),
   };
 }

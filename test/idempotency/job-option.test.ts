@@ -23,15 +23,15 @@ describe('defineJob idempotency option', () => {
   it('normalises the defaults: key from the payload, 24 h retention, claim = timeoutMs + 5 s', () => {
     const store = createMemoryIdempotencyStore();
     const job = define({ store }, { timeoutMs: 10_000 });
-    expect(job.idempotency).toEqual({ store, key: 'payload', retentionMs: 86_400_000, claimMs: 15_000 });
+    expect(job.idempotency).toEqual({ store, key: 'payload', retentionMs: 86_400_000, claimMs: 15_000, ifAbandoned: 'run' });
     expect(Object.isFrozen(job.idempotency)).toBe(true);
   });
 
   it('keeps a key function, dedupeKey, retention and margin as given', () => {
     const store = createMemoryIdempotencyStore();
     const key = (p: { orderId: string }) => p.orderId;
-    const job = defineJob({ name: 'c', schema, handler: () => {}, timeoutMs: 1_000, idempotency: { store, key, retentionSeconds: 60, claimMarginMs: 0 } });
-    expect(job.idempotency).toEqual({ store, key, retentionMs: 60_000, claimMs: 1_000 });
+    const job = defineJob({ name: 'c', schema, handler: () => {}, timeoutMs: 1_000, idempotency: { store, key, retentionSeconds: 60, claimMarginMs: 0, ifAbandoned: 'bury' } });
+    expect(job.idempotency).toEqual({ store, key, retentionMs: 60_000, claimMs: 1_000, ifAbandoned: 'bury' });
     expect(define({ store, key: 'dedupeKey' }).idempotency?.key).toBe('dedupeKey');
   });
 
@@ -47,7 +47,9 @@ describe('defineJob idempotency option', () => {
     ['a zero retention', { store: createMemoryIdempotencyStore(), retentionSeconds: 0 }, /idempotency\.retentionSeconds: must be a number > 0, got 0/],
     ['a negative margin', { store: createMemoryIdempotencyStore(), claimMarginMs: -1 }, /idempotency\.claimMarginMs: must be a number of ms >= 0, got -1/],
     ['a retention shorter than the claim', { store: createMemoryIdempotencyStore(), retentionSeconds: 1 }, /idempotency\.retentionSeconds: must cover at least the claim \(timeoutMs \+ claimMarginMs = 65000 ms\)/],
-    ['a misspelt option', { store: createMemoryIdempotencyStore(), retentionSecond: 5 }, /idempotency\.retentionSecond: unknown option \(known: store, key, retentionSeconds, claimMarginMs\)/],
+    ['a misspelt option', { store: createMemoryIdempotencyStore(), retentionSecond: 5 }, /idempotency\.retentionSecond: unknown option \(known: store, key, retentionSeconds, claimMarginMs, ifAbandoned\)/],
+    ['an unknown ifAbandoned', { store: createMemoryIdempotencyStore(), ifAbandoned: 'retry' }, /idempotency\.ifAbandoned: must be 'run' or 'bury', got "retry"/],
+    ["ifAbandoned: 'bury' on a store without forget", { store: { name: 'mine', claim() {}, complete() {}, release() {} }, ifAbandoned: 'bury' }, /idempotency\.ifAbandoned: 'bury' needs a store with forget\(key\).*store mine has no forget/],
   ])('names %s', (_what, option, message) => {
     expect(problemsOf(() => define(option))).toEqual([expect.stringMatching(message)]);
   });

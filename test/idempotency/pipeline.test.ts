@@ -243,6 +243,56 @@ describe('idempotency in the pipeline', () => {
     expect(await b.pipeline.run(delivery(body))).toMatchObject({ type: 'completed', duplicate: true, result: 'second run' });
   });
 
+  it("with ifAbandoned: 'bury': buries a job whose earlier run died holding its claim as idempotency-in-doubt, never runs it again, and runs it once forgotten and kicked", async () => {
+    const clock = testClock();
+    const store = createMemoryIdempotencyStore({ now: clock.now });
+    const started = deferred();
+    const dying = chargeJob({ store, idempotency: { ifAbandoned: 'bury' }, handler: () => (started.resolve(), new Promise(() => {})) });
+    const healthy = chargeJob({ store, idempotency: { ifAbandoned: 'bury' } });
+    const a = testPipeline([dying.job]);
+    const b = testPipeline([healthy.job], { now: clock.now });
+    const body = chargeBody(order, { id: 'job-1' });
+
+    void a.pipeline.run(delivery(body)); // its worker dies mid-run: the claim is never completed
+    await started.promise;
+    expect(await b.pipeline.run(delivery(body, { attempt: 2 }))).toMatchObject({ type: 'deferred' });
+    clock.advance(10_000 + 1_000);
+    const inDoubt = await b.pipeline.run(delivery(body, { attempt: 3 }));
+    const again = await b.pipeline.run(delivery(body, { attempt: 1 })); // a kick without forget: still in doubt
+
+    expect(inDoubt).toMatchObject({ type: 'buried', reason: 'idempotency-in-doubt', detail: expect.stringMatching(/^idempotency key charge#p:[0-9a-f]{64}: an earlier run claimed it and neither completed nor failed .*forget the key \(store\.forget\(key\)\) and kick the job$/) });
+    expect(again).toMatchObject({ type: 'buried', reason: 'idempotency-in-doubt' });
+    expect(healthy.runs).toHaveLength(0);
+    expect(linesOf(b.logger, 'job.invalid')).toEqual([expect.objectContaining({ reason: 'idempotency-in-doubt', outcome: 'buried' }), expect.objectContaining({ reason: 'idempotency-in-doubt' })]);
+
+    // The operator found no charge: forget the key, kick the job.
+    const key = /(charge#p:[0-9a-f]{64})/.exec(inDoubt.type === 'buried' ? inDoubt.detail : '')![1]!;
+    expect(await store.forget!(key)).toBe(true);
+    expect(await b.pipeline.run(delivery(body))).toMatchObject({ type: 'completed', result: { receipt: 'r-o-1' } });
+    expect(await b.pipeline.run(delivery(body))).toMatchObject({ type: 'completed', duplicate: true });
+    expect(healthy.runs).toHaveLength(1);
+  });
+
+  it("with ifAbandoned: 'bury': a run that failed released its key, so its retry runs; a timed-out run is in doubt", async () => {
+    const store = createMemoryIdempotencyStore();
+    let fail = true;
+    const flaky = chargeJob({ store, idempotency: { ifAbandoned: 'bury' }, handler: () => { if (fail) throw new Error('provider down'); return 'ok'; } });
+    const p = testPipeline([flaky.job]);
+    const body = chargeBody(order);
+    expect(await p.pipeline.run(delivery(body))).toMatchObject({ type: 'retry' });
+    fail = false;
+    expect(await p.pipeline.run(delivery(body, { attempt: 2 }))).toMatchObject({ type: 'completed', result: 'ok' });
+
+    const hung = chargeJob({ store, job: { timeoutMs: 50, backoff: { type: 'fixed', delayMs: 10 } }, idempotency: { ifAbandoned: 'bury', claimMarginMs: 100 }, handler: () => new Promise(() => {}) });
+    const q = testPipeline([hung.job]);
+    const other = chargeBody({ orderId: 'o-2', amountCents: 5 });
+    const timedOut = await q.pipeline.run(delivery(other));
+    expect(timedOut).toMatchObject({ type: 'retry', error: { name: 'TimeoutError' } });
+    await new Promise((r) => setTimeout(r, timedOut.type === 'retry' ? timedOut.delayMs + 5 : 0));
+    expect(await q.pipeline.run(delivery(other, { attempt: 2 }))).toMatchObject({ type: 'buried', reason: 'idempotency-in-doubt' });
+    expect(hung.runs).toHaveLength(1);
+  });
+
   it('retries with the backoff when the store fails to claim, without running the handler; buries on the last attempt', async () => {
     const { store, failing } = flakyStore();
     failing.add('claim');

@@ -123,6 +123,82 @@ export function runIdempotencyStoreSuite(name: string, setup: StoreSetup): void 
       expect(await store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS })).toMatchObject({ status: 'completed', result: '"late"' });
     }));
 
+    it('with keepAbandonedMs: reports an expired unfinished claim as abandoned, and keeps reporting it until keepAbandonedMs after it expired', withStore(async ({ store, clock }) => {
+      const key = freshKey();
+      const keep = { fingerprint: FP, claimMs: CLAIM_MS, keepAbandonedMs: RETENTION_MS };
+      const crashed = await store.claim(key, keep);
+      const expiredAt = clock.now() + CLAIM_MS;
+      clock.advance(CLAIM_MS - 1);
+      expect((await store.claim(key, keep)).status).toBe('in-progress');
+      clock.advance(1);
+      expect(await store.claim(key, keep)).toEqual({ status: 'abandoned', expiredAt });
+      expect(await store.claim(key, { ...keep, fingerprint: OTHER_FP })).toEqual({ status: 'conflict', fingerprint: FP });
+      clock.advance(RETENTION_MS - 1);
+      expect(await store.claim(key, keep)).toEqual({ status: 'abandoned', expiredAt });
+      // A claim made without keepAbandonedMs takes it over (at least once), as before.
+      expect(await store.claim(key, { fingerprint: FP, claimMs: CLAIM_MS })).toMatchObject({ status: 'acquired' });
+      expect(await store.complete(key, tokenOf(crashed), { fingerprint: FP, result: '1', retentionMs: RETENTION_MS })).toBe(false);
+    }));
+
+    it('with keepAbandonedMs: frees the key once the keep has passed, and never reports a completed or released key as abandoned', withStore(async ({ store, clock }) => {
+      const keep = { fingerprint: FP, claimMs: CLAIM_MS, keepAbandonedMs: 60_000 };
+      const lapsed = freshKey();
+      await store.claim(lapsed, keep);
+      clock.advance(CLAIM_MS + 60_000);
+      expect((await store.claim(lapsed, keep)).status).toBe('acquired');
+
+      const done = freshKey();
+      await store.complete(done, tokenOf(await store.claim(done, keep)), { fingerprint: FP, result: '1', retentionMs: 1_000 });
+      const failed = freshKey();
+      expect(await store.release(failed, tokenOf(await store.claim(failed, keep)))).toBe(true);
+      clock.advance(CLAIM_MS + 1);
+      expect((await store.claim(done, keep)).status).toBe('acquired');
+      expect((await store.claim(failed, keep)).status).toBe('acquired');
+    }));
+
+    it('with keepAbandonedMs: a slow run whose claim expired may still complete or release it, if nobody took the key', withStore(async ({ store, clock }) => {
+      const keep = { fingerprint: FP, claimMs: CLAIM_MS, keepAbandonedMs: RETENTION_MS };
+      const late = freshKey();
+      const slow = await store.claim(late, keep);
+      clock.advance(CLAIM_MS + 1);
+      expect((await store.claim(late, keep)).status).toBe('abandoned');
+      expect(await store.complete(late, tokenOf(slow), { fingerprint: FP, result: '"late"', retentionMs: RETENTION_MS })).toBe(true);
+      expect(await store.claim(late, keep)).toMatchObject({ status: 'completed', result: '"late"' });
+
+      const gaveUp = freshKey();
+      const failing = await store.claim(gaveUp, keep);
+      clock.advance(CLAIM_MS + 1);
+      expect(await store.release(gaveUp, tokenOf(failing))).toBe(true);
+      expect((await store.claim(gaveUp, keep)).status).toBe('acquired');
+    }));
+
+    it('of 20 concurrent claims of an abandoned key, acquires none', withStore(async ({ store, clock }) => {
+      const key = freshKey();
+      const keep = { fingerprint: FP, claimMs: CLAIM_MS, keepAbandonedMs: RETENTION_MS };
+      await store.claim(key, keep);
+      clock.advance(CLAIM_MS);
+      const claims = await Promise.all(Array.from({ length: 20 }, () => store.claim(key, keep)));
+      expect(claims.map((c) => c.status)).toEqual(Array(20).fill('abandoned'));
+    }));
+
+    it('forgets a key whatever it holds (a live claim, a completed result, an abandoned claim), and says when there was nothing', withStore(async ({ store, clock }) => {
+      if (store.forget === undefined) throw new Error(`store ${store.name} has no forget`);
+      const keep = { fingerprint: FP, claimMs: CLAIM_MS, keepAbandonedMs: RETENTION_MS };
+      const live = freshKey();
+      const done = freshKey();
+      const abandoned = freshKey();
+      await store.claim(live, keep);
+      await store.complete(done, tokenOf(await store.claim(done, keep)), { fingerprint: FP, result: '1', retentionMs: RETENTION_MS });
+      await store.claim(abandoned, keep);
+      clock.advance(CLAIM_MS);
+      await store.claim(live, keep); // re-claimed after the others expired: live again
+      for (const key of [live, done, abandoned]) {
+        expect(await store.forget(key)).toBe(true);
+        expect((await store.claim(key, keep)).status).toBe('acquired');
+      }
+      expect(await store.forget(freshKey())).toBe(false);
+    }));
+
     it('keeps keys apart that differ only in case or by one character', withStore(async ({ store }) => {
       const base = freshKey();
       const variants = [base, base.toUpperCase(), `${base}x`, `${base.slice(0, -1)}_`];
@@ -136,6 +212,8 @@ export function runIdempotencyStoreSuite(name: string, setup: StoreSetup): void 
         [() => store.claim('k'.repeat(1025), { fingerprint: FP, claimMs: CLAIM_MS }), /key: must be a string/],
         [() => store.claim(freshKey(), { fingerprint: '', claimMs: CLAIM_MS }), /fingerprint: must be a non-empty string/],
         [() => store.claim(freshKey(), { fingerprint: FP, claimMs: 0 }), /claimMs: must be a number of ms > 0, got 0/],
+        [() => store.claim(freshKey(), { fingerprint: FP, claimMs: CLAIM_MS, keepAbandonedMs: -1 }), /keepAbandonedMs: must be a number of ms > 0, got -1/],
+        [() => store.forget!(''), /key: must be a string of 1-1024 characters/],
         [() => store.complete(freshKey(), 't', { fingerprint: FP, result: '1', retentionMs: Number.NaN }), /retentionMs: must be a number of ms > 0, got NaN/],
       ];
       for (const [call, message] of cases) {
