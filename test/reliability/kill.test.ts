@@ -2,8 +2,10 @@
  * Shortened kill harness (CI): 300 jobs, worker children SIGKILLed every ~200 ms (5 kills) and
  * respawned, idempotency on (the DynamoDB store on dynalite, shared by every child). Nothing
  * may be lost and no side effect may happen twice, except after a kill between the effect and
- * the store's record of the completion. The full run (10,000 jobs, 30+ kills,
- * idempotency on and off) is `npm run reliability`.
+ * the store's record of the completion. At most once (ifAbandoned: 'bury'), not even then: a job
+ * whose run was killed holding its claim is buried in doubt, and settled as an operator would
+ * (forget its key and kick it when the ledger shows no effect). The full run (10,000 jobs, 30+
+ * kills, idempotency at least once, at most once and off) is `npm run reliability`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSqsEmulator, type SqsEmulator } from '../../adapters/sqs/emulator.ts';
@@ -58,5 +60,51 @@ describe.concurrent('kill harness (shortened, idempotency on)', () => {
 
     expectNothingLostNothingTwice(r);
     expect(r.crashedInvocations, describeKill(r)).toBeGreaterThan(0);
+  });
+});
+
+/** Nothing lost, no side effect twice (not even in the crash window), every job in doubt settled. */
+function expectAtMostOnceFigures(r: KillResult) {
+  const why = describeKill(r);
+  expect(r.kills, why).toBeGreaterThanOrEqual(r.minKills);
+  expect(r.lost, why).toBe(0);
+  expect(r.duplicateEffects, why).toBe(0);
+  expect(r.inDoubt, why).toBeDefined();
+  expect(r.inDoubt!.hadEffect + r.inDoubt!.rerun, why).toBe(r.inDoubt!.jobs);
+  expect(r.doubleAcks, why).toBe(0);
+  expect(r.unhandled, why).toBe(0);
+  expect(r.settled, why).toBe(true);
+}
+
+/**
+ * A kill lands wherever it lands: with 5 kills a Lambda run sometimes leaves no claim behind (each
+ * runtime killed between invocations, or after its records completed). Such a run proves nothing
+ * about at most once, so it is run again, up to 3 times; every run must still hold the figures.
+ */
+async function expectAtMostOnce(run: () => Promise<KillResult>): Promise<void> {
+  const inDoubt: number[] = [];
+  for (let round = 1; round <= 3 && !inDoubt.some((n) => n > 0); round++) {
+    const r = await run();
+    console.log(`at most once, run ${round}: ${describeKill(r)}`);
+    expectAtMostOnceFigures(r);
+    inDoubt.push(r.inDoubt!.jobs);
+  }
+  // The kills did leave claims behind, and they were settled: not a run that proves nothing.
+  expect(Math.max(...inDoubt), `jobs in doubt per run: ${inDoubt.join(', ')}`).toBeGreaterThan(0);
+}
+
+describe.concurrent("kill harness (shortened, at most once: ifAbandoned 'bury')", () => {
+  const bury = async () => ({ ...(await store.table()), ifAbandoned: 'bury' as const });
+
+  it('sqs pull workers', { timeout: 240_000 }, async () => {
+    await expectAtMostOnce(async () => killSqsPull(sqs, 'ci', { idempotency: await bury() }));
+  });
+
+  it('cloud-tasks pull workers (v2beta2 leases)', { timeout: 240_000 }, async () => {
+    await expectAtMostOnce(async () => killCloudTasks(cloudTasks, 'ci', { idempotency: await bury() }));
+  });
+
+  it('lambda push (runtimes killed mid-batch)', { timeout: 240_000 }, async () => {
+    await expectAtMostOnce(async () => killLambda(sqs, 'ci', { idempotency: await bury() }));
   });
 });

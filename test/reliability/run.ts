@@ -10,9 +10,13 @@
  *   npm run reliability -- --json out.json       # the figures as JSON too
  *   npm run reliability -- --table-from out.json # print the table of a saved run again, run nothing
  *
- * It exits 1 when a suite failed to run or a figure missed its target (lost > 0, a duplicate
- * side effect with idempotency on, a failed check, a soak slope over 5 MB/h, a pollution, a
- * crash, a RangeError, a leaked secret), after printing the table.
+ * Each kill run is made three times: idempotency at least once (ifAbandoned 'run'), at most once
+ * ('bury', the jobs in doubt settled as an operator would), and off.
+ *
+ * It exits 1 when a suite failed to run or a figure missed its target (lost > 0; at least once, a
+ * duplicate side effect outside the crash window or one a key-honouring downstream would apply;
+ * at most once, any duplicate side effect or no job in doubt; a failed check, a soak slope over
+ * 5 MB/h, a pollution, a crash, a RangeError, a leaked secret), after printing the table.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -111,13 +115,14 @@ const PUSH_NA = {
 try {
   if (runs('kill')) {
     const na = { na: 'the queue lives in the worker process: a kill takes it away' } as const;
-    results.kill.memory = { on: na, off: na };
-    results.kill['cloud-tasks push'] = { on: { na: PUSH_NA.kill }, off: { na: PUSH_NA.kill } };
+    results.kill.memory = { on: na, off: na, once: na };
+    results.kill['cloud-tasks push'] = { on: { na: PUSH_NA.kill }, off: { na: PUSH_NA.kill }, once: { na: PUSH_NA.kill } };
     // CPU-bound: one run at a time.
     const kill = async (adapter: Adapter, run: (idempotency: IdempotencyConfig | undefined) => Promise<KillResult>) => {
-      const on = await cell(`kill ${adapter}, idempotency on`, minutes(30), async () => run(await store.table()));
+      const on = await cell(`kill ${adapter}, idempotency on (at least once)`, minutes(30), async () => run(await store.table()));
+      const once = await cell(`kill ${adapter}, idempotency at most once`, minutes(30), async () => run({ ...(await store.table()), ifAbandoned: 'bury' }));
       const off = await cell(`kill ${adapter}, idempotency off`, minutes(30), () => run(undefined));
-      results.kill[adapter] = { on, off };
+      results.kill[adapter] = { on, off, once };
     };
     const progress = (line: string) => log(line);
     await kill('sqs', (idempotency) => killSqsPull(sqs, profile, { idempotency, progress }));
@@ -177,8 +182,9 @@ function missedTargets(r: RunResults): string[] {
       else if ('ok' in c) check(adapter, c.ok);
     }
   };
-  for (const [adapter, k] of Object.entries(r.kill) as Array<[Adapter, { on: Cell<KillFigures>; off: Cell<KillFigures> }]>) {
-    for (const [mode, c] of [['idempotency on', k.on], ['idempotency off', k.off]] as const) {
+  for (const [adapter, k] of Object.entries(r.kill) as Array<[Adapter, { on: Cell<KillFigures>; off: Cell<KillFigures>; once?: Cell<KillFigures> }]>) {
+    const modes = [['idempotency on', k.on], ['idempotency off', k.off], ...(k.once ? [['at most once', k.once] as const] : [])] as const;
+    for (const [mode, c] of modes) {
       if ('error' in c) out.push(`kill ${adapter} (${mode}): did not run to the end: ${c.error}`);
       if (!('ok' in c)) continue;
       const f = c.ok as KillResult;
@@ -186,8 +192,13 @@ function missedTargets(r: RunResults): string[] {
       if (!(f.kills >= f.minKills)) out.push(`kill ${adapter} (${mode}): ${f.kills} kills, fewer than ${f.minKills}`);
       if (f.doubleAcks > 0) out.push(`kill ${adapter} (${mode}): ${f.doubleAcks} deliveries acknowledged twice`);
       if (f.unhandled > 0) out.push(`kill ${adapter} (${mode}): ${f.unhandled} unhandled rejections`);
+      // At least once promises no duplicate outside the crash window (and none applied by a
+      // downstream that honours ctx.idempotencyKey); at most once promises none at all.
       if (mode === 'idempotency on' && f.duplicatesOutsideCrashWindow > 0) out.push(`kill ${adapter}: ${f.duplicatesOutsideCrashWindow} duplicate side effects outside the crash window with idempotency on`);
-      if (mode === 'idempotency on' && f.duplicatesInCrashWindow > 0) out.push(`kill ${adapter}: ${f.duplicatesInCrashWindow} duplicate side effects with idempotency on, all in the crash window (effect done, completion not yet stored: see src/idempotency/README.md)`);
+      if (mode === 'idempotency on' && f.duplicatesApplied > 0) out.push(`kill ${adapter}: ${f.duplicatesApplied} duplicate side effects with idempotency on that a downstream honouring ctx.idempotencyKey would apply`);
+      if (mode === 'at most once' && f.duplicateEffects > 0) out.push(`kill ${adapter} (at most once): ${f.duplicateEffects} duplicate side effects`);
+      if (mode === 'at most once' && f.inDoubt === undefined) out.push(`kill ${adapter} (at most once): the jobs in doubt were not settled`);
+      if (mode === 'at most once' && f.inDoubt !== undefined && f.inDoubt.jobs === 0) out.push(`kill ${adapter} (at most once): no job in doubt: the kills left no claim behind, so the run proves nothing about at most once`);
     }
   }
   each('drain', r.drain, (a, d) => {

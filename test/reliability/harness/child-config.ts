@@ -23,6 +23,8 @@ export interface IdempotencyConfig {
   /** DynamoDB store (dynalite in the parent), shared by every child. */
   endpoint: string;
   table: string;
+  /** The job's ifAbandoned: 'bury' is at most once (a killed run's job is buried in doubt). Default 'run'. */
+  ifAbandoned?: 'run' | 'bury';
 }
 
 export interface PullChildConfig {

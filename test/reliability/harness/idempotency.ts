@@ -18,12 +18,17 @@ import type { LedgerWriter } from './ledger.ts';
 export const CLAIM_MARGIN_MS = 1_500;
 
 export async function idempotencyOption(config: IdempotencyConfig, ledger: LedgerWriter): Promise<Record<string, unknown>> {
+  const store = await openStore(config);
+  return { idempotency: { store: recordingStore(store, ledger), key: 'id', claimMarginMs: CLAIM_MARGIN_MS, ifAbandoned: config.ifAbandoned ?? 'run' } };
+}
+
+/** The store the children share; the parent opens it too, to settle jobs in doubt as an operator would. */
+export async function openStore(config: IdempotencyConfig): Promise<IdempotencyStore> {
   const { createDynamoDbIdempotencyStore } = await import('../../../adapters/dynamodb/index.ts');
-  const store = createDynamoDbIdempotencyStore({
+  return createDynamoDbIdempotencyStore({
     tableName: config.table,
     clientConfig: { endpoint: config.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 },
   });
-  return { idempotency: { store: recordingStore(store, ledger), key: 'id', claimMarginMs: CLAIM_MARGIN_MS } };
 }
 
 function recordingStore(store: IdempotencyStore, ledger: LedgerWriter): IdempotencyStore {
@@ -36,6 +41,7 @@ function recordingStore(store: IdempotencyStore, ledger: LedgerWriter): Idempote
       return recorded;
     },
     release: (key, token) => store.release(key, token),
+    forget: store.forget ? (key) => store.forget!(key) : undefined,
     close: store.close ? () => store.close!() : undefined,
   };
 }

@@ -5,6 +5,12 @@
  * a killed worker had finished but not acknowledged come back after their lease and show up
  * as duplicates, or as skips with idempotency on), the fleet stops gracefully, and the ledger
  * is counted.
+ *
+ * At most once (`settleInDoubt`: the job's ifAbandoned is 'bury'), a job whose run was killed
+ * holding its claim is buried as `idempotency-in-doubt` instead of running again. Once the queue
+ * has settled, the harness does what the operator would: for each job in doubt it looks for the
+ * effect downstream (the ledger); where there is none it forgets the job's key; then it kicks
+ * every buried job. The forgotten ones run; the others are buried in doubt again, untouched.
  */
 import type { Child } from './child.ts';
 import { createFleet, startKiller, type Fleet } from './fleet.ts';
@@ -29,6 +35,8 @@ export interface KillRig {
   pending(): Promise<number>;
   /** What the dead-letter store holds, with the reasons. */
   buried(): Promise<BuriedRecord[]>;
+  /** Moves up to `max` buried jobs back to the live queue. */
+  kick(max: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -49,6 +57,8 @@ export interface KillOptions {
   seed?: number;
   /** Idempotency is on in the children: duplicates are judged by the store's completion records. */
   idempotency?: boolean;
+  /** At most once: the operator's side of settling jobs buried in doubt (the children's store). */
+  settleInDoubt?: { forget(storeKey: string): Promise<boolean> };
   /** Progress lines (every few seconds). */
   progress?: (line: string) => void;
 }
@@ -64,6 +74,8 @@ export interface KillFigures extends LedgerFigures {
   readonly respawns: number;
   readonly durationMs: number;
   readonly settled: boolean;
+  /** At most once: jobs buried in doubt, how many had had their effect (left buried), how many were forgotten, kicked and run. */
+  readonly inDoubt?: { readonly jobs: number; readonly hadEffect: number; readonly rerun: number };
 }
 
 export async function runKillHarness(rig: KillRig, options: KillOptions): Promise<KillFigures> {
@@ -115,17 +127,47 @@ export async function runKillHarness(rig: KillRig, options: KillOptions): Promis
     } catch {
       settled = false;
     }
+    const inDoubt = options.settleInDoubt && settled ? await settleInDoubt(rig, reader, options.settleInDoubt, options.settleTimeoutMs) : undefined;
     await rig.stopConsumers?.();
     await fleet.stop(15_000);
     const durationMs = Date.now() - started;
     reader.poll();
     const figures = countLedger(ids, reader.entries, await rig.buried(), { killed, storeKeyOf: options.idempotency ? storeKeyOf : undefined });
-    return { transport: rig.name, kills: killer.kills, killingMs, doneWhileKilling, spawned: fleet.spawned, respawns: fleet.spawned - options.workers, durationMs, settled, ...figures };
+    return { transport: rig.name, kills: killer.kills, killingMs, doneWhileKilling, spawned: fleet.spawned, respawns: fleet.spawned - options.workers, durationMs, settled, ...figures, ...(inDoubt ? { inDoubt } : {}) };
   } finally {
     killer?.stop();
     await rig.stopConsumers?.().catch(() => {});
     await fleet.stop(5_000).catch(() => {});
   }
+}
+
+/**
+ * The operator's pass over the jobs in doubt: the ledger stands for the downstream system (a
+ * payment provider's dashboard) where the operator checks whether an effect happened.
+ */
+async function settleInDoubt(rig: KillRig, reader: ReturnType<typeof createLedgerReader>, operator: NonNullable<KillOptions['settleInDoubt']>, timeoutMs: number) {
+  reader.poll();
+  const hasEffect = new Set(reader.entries.filter((e) => e.kind === 'effect').map((e) => e.jobId));
+  const buried = await rig.buried();
+  const doubted = [...new Set(buried.filter((b) => b.reason === 'idempotency-in-doubt').map((b) => b.jobId))];
+  const rerun = doubted.filter((id) => !hasEffect.has(id));
+  for (const id of rerun) {
+    if (!(await operator.forget(storeKeyOf(id)))) throw new Error(`settling ${id} in doubt: the store held no record for its key`);
+  }
+  if (rerun.length > 0) {
+    let kicked = 0;
+    for (let n = -1; kicked < buried.length && n !== 0; kicked += n) n = await rig.kick(buried.length - kicked);
+    if (kicked < buried.length) throw new Error(`settling jobs in doubt: kicked ${kicked} of ${buried.length} buried jobs`);
+    await until(
+      () => {
+        for (const e of reader.poll()) if (e.kind === 'effect') hasEffect.add(e.jobId);
+        return rerun.every((id) => hasEffect.has(id));
+      },
+      { timeoutMs, everyMs: 200, what: `${rig.name}: the ${rerun.length} forgotten jobs in doubt running after the kick`, describe: () => `${rerun.filter((id) => !hasEffect.has(id)).length} without an effect` },
+    );
+    await until(async () => (await rig.pending()) === 0, { timeoutMs, everyMs: 250, what: `${rig.name}: the queue settling after the kick` });
+  }
+  return { jobs: doubted.length, hadEffect: doubted.length - rerun.length, rerun: rerun.length };
 }
 
 /** What the ledger says about the first few jobs still without an effect: for a stuck run's error. */

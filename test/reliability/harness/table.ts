@@ -17,7 +17,8 @@ export type Adapter = (typeof ADAPTERS)[number];
 export type Cell<T> = { ok: T } | { error: string } | { na: string };
 
 export interface RunResults {
-  kill: Partial<Record<Adapter, { on: Cell<KillFigures>; off: Cell<KillFigures> }>>;
+  /** on: idempotency at least once (ifAbandoned 'run'); once: at most once ('bury', absent in runs made before it); off: no idempotency. */
+  kill: Partial<Record<Adapter, { on: Cell<KillFigures>; off: Cell<KillFigures>; once?: Cell<KillFigures> }>>;
   drain: Partial<Record<Adapter, Cell<DrainFigures>>>;
   heartbeat: Partial<Record<Adapter, Cell<HeartbeatFigures>>>;
   faults: Partial<Record<Adapter, Cell<FaultFigures>>>;
@@ -74,6 +75,9 @@ export function renderTable(results: RunResults): string {
       (v: { on: KillFigures; off: KillFigures | undefined }) => show(v.on, v.off),
     );
 
+  // Runs saved before at most once existed have no `once`: their cells say 'not run'.
+  const once = (show: (f: KillFigures) => string) => per((a) => results.kill[a]?.once, show);
+
   const row = (label: string, cells: () => string[]) => {
     suite = label.slice(0, label.indexOf(':'));
     rows.push([label, cells()]);
@@ -82,11 +86,25 @@ export function renderTable(results: RunResults): string {
   row('kill: jobs done while the killer ran (on / off)', () => both((on, off) => `${on.doneWhileKilling} / ${off?.doneWhileKilling ?? '?'}`));
   row('kill: lost (idempotency on / off)', () => both((on, off) => `${on.lost} / ${off?.lost ?? '?'}`));
   row('kill: redeliveries (on / off)', () => both((on, off) => `${on.redeliveries} / ${off?.redeliveries ?? '?'}`));
-  row('kill: duplicate side effects, idempotency on (in the crash window / outside it)', () => both((on) => `${on.duplicateEffects} (${on.duplicatesInCrashWindow} / ${on.duplicatesOutsideCrashWindow})`));
+  row('kill: duplicate side effects, idempotency on, at least once (in the crash window / outside it)', () => both((on) => `${on.duplicateEffects} (${on.duplicatesInCrashWindow} / ${on.duplicatesOutsideCrashWindow})`));
   row('kill: duplicate side effects, idempotency off', () => both((_on, off) => `${off?.duplicateEffects ?? '?'}`));
   row('kill: duplicates applied by a downstream that honours ctx.idempotencyKey (idempotency on / off)', () => both((on, off) => `${on.duplicatesApplied} / ${off?.duplicatesApplied ?? '?'}`));
   row('kill: buried with a reason (on / off)', () => both((on, off) => `${on.buried} / ${off?.buried ?? '?'}`));
-  row('kill: acked twice, unhandled rejections', () => both((on, off) => `${on.doubleAcks + (off?.doubleAcks ?? 0)}, ${on.unhandled + (off?.unhandled ?? 0)}`));
+  row("kill: at most once (ifAbandoned 'bury'): jobs, SIGKILLs (mean interval), lost", () => once((f) => `${f.jobs}, ${f.kills} (${interval(f)}), ${f.lost}`));
+  row('kill: at most once: duplicate side effects (in the crash window / outside it)', () => once((f) => `${f.duplicateEffects} (${f.duplicatesInCrashWindow} / ${f.duplicatesOutsideCrashWindow})`));
+  row('kill: at most once: buried in doubt (had their effect: left buried / had not: forgotten, kicked, run once)', () => once((f) => (f.inDoubt ? `${f.inDoubt.jobs} (${f.inDoubt.hadEffect} / ${f.inDoubt.rerun})` : 'not settled')));
+  row('kill: acked twice, unhandled rejections (every mode)', () =>
+    per(
+      (a) => {
+        const k = results.kill[a];
+        if (k === undefined) return undefined;
+        if (!('ok' in k.on)) return k.on;
+        const ran = [k.on, k.off, k.once].flatMap((c) => (c !== undefined && 'ok' in c ? [c.ok] : []));
+        return { ok: ran };
+      },
+      (ran: KillFigures[]) => `${ran.reduce((n, f) => n + f.doubleAcks, 0)}, ${ran.reduce((n, f) => n + f.unhandled, 0)}`,
+    ),
+  );
   row('drain: in flight at SIGTERM', () => per((a) => results.drain[a], (d) => `${d.inFlightAtSignal}`));
   row('drain: finished / released / unaccounted', () => per((a) => results.drain[a], (d) => `${d.finished} / ${d.released} / ${d.unaccounted}`));
   row('drain: reserves after SIGTERM', () => per((a) => results.drain[a], (d) => `${d.reservesAfterSignal}`));

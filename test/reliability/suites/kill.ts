@@ -4,6 +4,7 @@
  */
 import type { SqsEmulator } from '../../../adapters/sqs/emulator.ts';
 import type { IdempotencyConfig } from '../harness/child-config.ts';
+import { openStore } from '../harness/idempotency.ts';
 import { runKillHarness, type KillFigures, type KillRig } from '../harness/kill-harness.ts';
 import { cloudTasksPullRig, cloudTasksQueueRig, type CloudTasksBackend } from '../harness/rigs/cloud-tasks-rig.ts';
 import { lambdaRig } from '../harness/rigs/lambda-rig.ts';
@@ -52,10 +53,14 @@ export async function killLambda(sqs: SqsEmulator, profile: Profile, options: Ki
 
 export async function run(rig: KillRig, profile: Profile, options: KillRunOptions, dir: { remove(): void }): Promise<KillResult> {
   const s = KILL[profile];
+  // At most once: the parent settles the jobs in doubt through the same store the children use.
+  const operator = options.idempotency?.ifAbandoned === 'bury' ? await openStore(options.idempotency) : undefined;
   try {
-    const figures = await runKillHarness(rig, { ...s, progress: options.progress, idempotency: options.idempotency !== undefined });
+    const settleInDoubt = operator && { forget: (key: string) => operator.forget!(key) };
+    const figures = await runKillHarness(rig, { ...s, progress: options.progress, idempotency: options.idempotency !== undefined, settleInDoubt });
     return { ...figures, minKills: s.minKills };
   } finally {
+    await operator?.close?.();
     await rig.close().catch(() => {});
     dir.remove();
   }
@@ -63,5 +68,6 @@ export async function run(rig: KillRig, profile: Profile, options: KillRunOption
 
 /** One line for a failed assertion: what the figures were. */
 export function describeKill(r: KillFigures): string {
-  return `${r.transport}: ${r.jobs} jobs, ${r.kills} kills, lost ${r.lost} ${r.lostIds.join(',')}, duplicates ${r.duplicateEffects} (${r.duplicatesInCrashWindow} in the crash window, ${r.duplicatesOutsideCrashWindow} outside; ${r.duplicatesApplied} applied by a downstream that honours ctx.idempotencyKey), redeliveries ${r.redeliveries}, buried ${JSON.stringify(r.buriedReasons)}, unhandled ${r.unhandled} ${r.unhandledSamples.join(' | ')}, settled ${r.settled}`;
+  const doubt = r.inDoubt ? `, in doubt ${r.inDoubt.jobs} (${r.inDoubt.hadEffect} had their effect, ${r.inDoubt.rerun} forgotten and run)` : '';
+  return `${r.transport}: ${r.jobs} jobs, ${r.kills} kills, lost ${r.lost} ${r.lostIds.join(',')}, duplicates ${r.duplicateEffects} (${r.duplicatesInCrashWindow} in the crash window, ${r.duplicatesOutsideCrashWindow} outside; ${r.duplicatesApplied} applied by a downstream that honours ctx.idempotencyKey), redeliveries ${r.redeliveries}, buried ${JSON.stringify(r.buriedReasons)}${doubt}, unhandled ${r.unhandled} ${r.unhandledSamples.join(' | ')}, settled ${r.settled}`;
 }

@@ -18,9 +18,18 @@ const { ledger } = runtime;
 const extra = config.idempotency ? await idempotencyOption(config.idempotency, ledger) : undefined;
 const job = ledgerJob(ledger, { ...config.job, extra });
 
+// The wrapper buries by sending to the dead-letter queue itself: its bury lines go in the ledger.
+const logger: typeof runtime.logger = {
+  isEnabled: (level) => runtime.logger.isEnabled(level),
+  log(level, record) {
+    if (record.outcome === 'buried' && typeof record.jobId === 'string') ledger.write('bury', record.jobId, Number(record.attempt) || 0, String(record.reason ?? ''));
+    runtime.logger.log(level, record);
+  },
+};
+
 const handler = createSqsHandler({
   jobs: [job],
-  logger: runtime.logger,
+  logger,
   clientConfig: sqsClientConfig(config.sqs.endpoint, config.sqs.region),
   queueUrl: config.sqs.queueUrl,
   deadLetterQueueUrl: config.sqs.deadLetterQueueUrl,

@@ -124,6 +124,7 @@ export function cloudTasksPullRig(queueRig: CloudTasksQueueRig, options: CloudTa
     enqueue: (jobs) => queueRig.enqueue(jobs),
     pending: () => queueRig.pending(),
     buried: () => queueRig.buried(),
+    kick: (max) => queueRig.kick(max),
     close: () => queueRig.close(),
   };
 }

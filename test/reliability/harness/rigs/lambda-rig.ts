@@ -116,6 +116,7 @@ export function lambdaRig(queueRig: SqsQueueRig, options: LambdaRigOptions): Kil
     enqueue: (jobs) => queueRig.enqueue(jobs),
     pending: () => queueRig.pending(),
     buried: () => queueRig.buried(),
+    kick: (max) => queueRig.kick(max),
     close: () => queueRig.close(),
     invocations: () => ({ total, crashed }),
   };

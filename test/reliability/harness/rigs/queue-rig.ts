@@ -11,6 +11,8 @@ export interface QueueRigBase {
   enqueue(jobs: ReadonlyArray<{ id: string; payload: LedgerPayload }>): Promise<void>;
   pending(): Promise<number>;
   buried(): Promise<BuriedRecord[]>;
+  /** Moves up to `max` buried jobs back to the live queue (an operator's kick); resolves how many. */
+  kick(max: number): Promise<number>;
   /** Deletes the live queue (its jobs go with it); the dead-letter queue stays. */
   deleteQueue(): Promise<void>;
   /** Makes the live queue again under the same name, empty. */
@@ -18,9 +20,9 @@ export interface QueueRigBase {
   close(): Promise<void>;
 }
 
-type RigService = JobService & Required<Pick<JobService, 'stats' | 'listBuried'>>;
+type RigService = JobService & Required<Pick<JobService, 'stats' | 'listBuried' | 'kick'>>;
 
-export function serviceRigParts(service: RigService): Pick<QueueRigBase, 'enqueue' | 'pending' | 'buried'> {
+export function serviceRigParts(service: RigService): Pick<QueueRigBase, 'enqueue' | 'pending' | 'buried' | 'kick'> {
   return {
     async enqueue(jobs) {
       const results = await createQueue({ service, jobs: [producerJob] }).enqueueMany(jobs.map((j) => ({ job: producerJob, payload: j.payload, options: { id: j.id } })));
@@ -35,5 +37,6 @@ export function serviceRigParts(service: RigService): Pick<QueueRigBase, 'enqueu
       const list = await service.listBuried({ max: 100_000 });
       return list.map((b) => ({ jobId: envelopeIdOf(b.body) ?? b.transportId, reason: b.reason }));
     },
+    kick: (max) => service.kick({ max }),
   };
 }

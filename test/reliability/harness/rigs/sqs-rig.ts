@@ -76,6 +76,7 @@ export function sqsPullRig(queueRig: SqsQueueRig, options: SqsPullRigOptions): K
     enqueue: (jobs) => queueRig.enqueue(jobs),
     pending: () => queueRig.pending(),
     buried: () => queueRig.buried(),
+    kick: (max) => queueRig.kick(max),
     close: () => queueRig.close(),
   };
 }
