@@ -120,7 +120,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     durationMs?: number,
   ): Outcome => {
     if (logger.isEnabled('error')) {
-      const invalid = reason !== 'permanent-error' && reason !== 'attempts-exhausted';
+      // job.invalid: a kick cannot help. A job in doubt needs an operator (forget, then kick).
+      const invalid = reason !== 'permanent-error' && reason !== 'attempts-exhausted' && reason !== 'idempotency-in-doubt';
       line('error', invalid ? 'job.invalid' : 'job.buried', envelope, delivery, {
         outcome: 'buried',
         reason,

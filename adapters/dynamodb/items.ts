@@ -6,9 +6,10 @@
  *   fingerprint     S  SHA-256 (hex) of the payload's canonical JSON
  *   token           S  the claim holder's token (in progress only)
  *   expiresAtMs     N  claim end (in progress) or retention end (completed), epoch ms
- *   keepUntilMs     N  in progress, claimed with keepAbandonedMs: until when an expired,
- *                      unfinished claim is kept and reported abandoned, epoch ms
- *   <ttlAttribute>  N  the later of the two in epoch seconds, rounded up: DynamoDB TTL deletes the item later
+ *   keepAbandoned   BOOL in progress, claimed with keepAbandoned: once expired unfinished, the
+ *                      claim is kept (no TTL attribute) and reported abandoned until forgotten
+ *   <ttlAttribute>  N  the same as expiresAtMs in epoch seconds, rounded up: DynamoDB TTL deletes
+ *                      the item later (absent on a kept claim)
  *   completedAtMs   N  when it completed (completed only)
  *   result          S  the handler's result as JSON text (completed, when kept)
  *
@@ -24,16 +25,17 @@ export interface StoredRecord extends HeldRecord {
   readonly token: string | undefined;
 }
 
-export function claimItem(settings: DynamoDbStoreSettings, key: string, fingerprint: string, token: string, expiresAt: number, keepUntil: number | undefined): Item {
+export function claimItem(settings: DynamoDbStoreSettings, key: string, fingerprint: string, token: string, expiresAt: number, keepAbandoned: boolean): Item {
   const item: Item = {
     [settings.keyAttribute]: { S: key },
     status: { S: 'in-progress' },
     fingerprint: { S: fingerprint },
     token: { S: token },
     expiresAtMs: { N: String(expiresAt) },
-    [settings.ttlAttribute]: { N: String(Math.ceil(Math.max(expiresAt, keepUntil ?? 0) / 1000)) },
   };
-  if (keepUntil !== undefined) item.keepUntilMs = { N: String(keepUntil) };
+  // A kept claim must outlive any dead letter: TTL would delete it, so it has none.
+  if (keepAbandoned) item.keepAbandoned = { BOOL: true };
+  else item[settings.ttlAttribute] = { N: String(Math.ceil(expiresAt / 1000)) };
   return item;
 }
 
@@ -59,7 +61,5 @@ export function recordOf(item: Item): StoredRecord | string {
   const expiresAt = Number(item.expiresAtMs?.N);
   if (!Number.isFinite(expiresAt)) return 'expiresAtMs is missing or not a number';
   const completedAt = Number(item.completedAtMs?.N ?? 0);
-  const keepUntil = item.keepUntilMs === undefined ? undefined : Number(item.keepUntilMs.N);
-  if (keepUntil !== undefined && !Number.isFinite(keepUntil)) return 'keepUntilMs is not a number';
-  return { status, fingerprint, token: item.token?.S, expiresAt, keepUntil, completedAt: Number.isFinite(completedAt) ? completedAt : 0, result: item.result?.S };
+  return { status, fingerprint, token: item.token?.S, expiresAt, keepAbandoned: item.keepAbandoned?.BOOL === true, completedAt: Number.isFinite(completedAt) ? completedAt : 0, result: item.result?.S };
 }

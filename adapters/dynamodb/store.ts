@@ -2,12 +2,12 @@
  * The DynamoDB idempotency store: one item per key, every transition a conditional write.
  *
  *   claim     PutItem  if attribute_not_exists(key) OR expiresAtMs <= now
- *             (keepAbandonedMs: ... OR (expiresAtMs <= now AND (status = completed
- *              OR attribute_not_exists(keepUntilMs) OR keepUntilMs <= now)))
+ *             (keepAbandoned: ... OR (expiresAtMs <= now AND (status = completed
+ *              OR attribute_not_exists(keepAbandoned))))
  *             (on a failed condition the item that won is read back: ALL_OLD, else a consistent GetItem)
  *   complete  PutItem  if attribute_not_exists(key) OR token = :token
  *   release   DeleteItem if token = :token AND status = in-progress
- *   forget    DeleteItem (no condition; ReturnValues ALL_OLD tells whether there was one)
+ *   forget    DeleteItem if status = in-progress AND keepAbandoned AND expiresAtMs <= now
  *
  * @example
  * ```ts
@@ -27,6 +27,7 @@ const CLAIM_ROUNDS = 3;
 
 export interface DynamoDbIdempotencyStore extends IdempotencyStore {
   readonly tableName: string;
+  forget(key: string): Promise<boolean>;
 }
 
 export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStoreOptions): DynamoDbIdempotencyStore {
@@ -46,16 +47,16 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
     return got.ok ? got.output.Item : undefined;
   };
 
-  // Free: no item, or an expired one; with keepAbandonedMs, not an unfinished claim still kept.
+  // Free: no item, or an expired one; with keepAbandoned, not an unfinished claim kept for an operator.
   const FREE = 'attribute_not_exists(#k) OR #e <= :now';
-  const FREE_UNLESS_ABANDONED = 'attribute_not_exists(#k) OR (#e <= :now AND (#s = :completed OR attribute_not_exists(#keep) OR #keep <= :now))';
+  const FREE_UNLESS_ABANDONED = 'attribute_not_exists(#k) OR (#e <= :now AND (#s = :completed OR attribute_not_exists(#keep)))';
 
   return {
     name: 'dynamodb',
     tableName,
-    async claim(key, { fingerprint, claimMs, keepAbandonedMs }) {
-      check('claim', key, { fingerprint, claimMs, keepAbandonedMs });
-      const reportAbandoned = keepAbandonedMs !== undefined;
+    async claim(key, { fingerprint, claimMs, keepAbandoned = false }) {
+      check('claim', key, { fingerprint, claimMs, keepAbandoned });
+      const reportAbandoned = keepAbandoned;
       for (let round = 1; round <= CLAIM_ROUNDS; round++) {
         const t = now();
         const token = crypto.randomUUID();
@@ -63,9 +64,9 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
         const put = await send('claim', (sdk, client, o) =>
           client.send(new sdk.PutItemCommand({
             TableName: tableName,
-            Item: claimItem(settings, key, fingerprint, token, expiresAt, reportAbandoned ? expiresAt + keepAbandonedMs : undefined),
+            Item: claimItem(settings, key, fingerprint, token, expiresAt, keepAbandoned),
             ConditionExpression: reportAbandoned ? FREE_UNLESS_ABANDONED : FREE,
-            ExpressionAttributeNames: { '#k': keyAttribute, '#e': 'expiresAtMs', ...(reportAbandoned ? { '#s': 'status', '#keep': 'keepUntilMs' } : {}) },
+            ExpressionAttributeNames: { '#k': keyAttribute, '#e': 'expiresAtMs', ...(reportAbandoned ? { '#s': 'status', '#keep': 'keepAbandoned' } : {}) },
             ExpressionAttributeValues: { ':now': { N: String(t) }, ...(reportAbandoned ? { ':completed': { S: 'completed' } } : {}) },
             // DynamoDB returns the blocking item with the failure (one round trip); emulators may not.
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -76,6 +77,8 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
         if (item === undefined) continue; // released or deleted meanwhile: claim again
         const record = recordOf(item);
         if (typeof record === 'string') throw new IdempotencyError('dynamodb', 'claim', `table ${tableName} holds an item for key ${key} that this store did not write: ${record}`);
+        // Our own write: the SDK retried a PutItem that had committed (its answer was lost).
+        if (record.status === 'in-progress' && record.token === token) return { status: 'acquired', token, expiresAt: record.expiresAt };
         const answer = answerHeld(record, fingerprint, now(), reportAbandoned);
         if (answer === 'free') continue; // expired meanwhile: claim again
         return answer;
@@ -112,9 +115,16 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
     async forget(key) {
       check('forget', key, { fingerprint: 'unused' });
       const deleted = await send('forget', (sdk, client, o) =>
-        client.send(new sdk.DeleteItemCommand({ TableName: tableName, Key: { [keyAttribute]: { S: key } }, ReturnValues: 'ALL_OLD' }), o),
+        client.send(new sdk.DeleteItemCommand({
+          TableName: tableName,
+          Key: { [keyAttribute]: { S: key } },
+          // Only an abandoned claim: a slow run that completed meanwhile keeps its record.
+          ConditionExpression: '#s = :inProgress AND #keep = :true AND #e <= :now',
+          ExpressionAttributeNames: { '#s': 'status', '#keep': 'keepAbandoned', '#e': 'expiresAtMs' },
+          ExpressionAttributeValues: { ':inProgress': { S: 'in-progress' }, ':true': { BOOL: true }, ':now': { N: String(now()) } },
+        }), o),
       );
-      return deleted.ok && deleted.output.Attributes !== undefined;
+      return deleted.ok;
     },
     async close() {
       handle.close();

@@ -17,7 +17,8 @@
  * attempts-exhausted. A deferred outcome sends the same body again with a delay and drops this
  * delivery; the copy's new delivery starts at attempt 1. The delay is what is left of the claim:
  * by then the holder has completed (the copy becomes a no-op completion) or failed and released
- * the key (the copy runs), or crashed and its claim expired (the copy runs).
+ * the key (the copy runs), or crashed and its claim expired (the copy runs; with ifAbandoned:
+ * 'bury', it is buried in doubt).
  *
  * `runIdempotent` never rejects: every failure is an Outcome, as everywhere in the pipeline.
  */
@@ -55,8 +56,8 @@ export async function runIdempotent(run: GuardedRun): Promise<Outcome> {
     const { key, fingerprint } = keyed;
     let claim: ClaimResult;
     try {
-      // At most once: an unfinished claim is kept as long as a completed one, so later deliveries find it.
-      claim = await store.claim(key, settings.ifAbandoned === 'bury' ? { fingerprint, claimMs: settings.claimMs, keepAbandonedMs: settings.retentionMs } : { fingerprint, claimMs: settings.claimMs });
+      // At most once: a claim that expires unfinished is kept until an operator forgets it.
+      claim = await store.claim(key, settings.ifAbandoned === 'bury' ? { fingerprint, claimMs: settings.claimMs, keepAbandoned: true } : { fingerprint, claimMs: settings.claimMs });
     } catch (error) {
       return storeFailure(run, error, 'claim', startedAt);
     }
@@ -91,8 +92,8 @@ export async function runIdempotent(run: GuardedRun): Promise<Outcome> {
       case 'abandoned':
         return run.bury(
           'idempotency-in-doubt',
-          `idempotency key ${key}: an earlier run claimed it and neither completed nor failed before its claim expired${isoOrUndefined(claim.expiredAt) ? ` at ${isoOrUndefined(claim.expiredAt)}` : ''} ` +
-            `(its worker died, or it ran past timeoutMs + claimMarginMs): its side effect may or may not have happened. ifAbandoned is 'bury', so it is not run again: ` +
+          `idempotency key ${key}: an earlier run claimed it and neither completed nor released its claim before it expired${isoOrUndefined(claim.expiredAt) ? ` at ${isoOrUndefined(claim.expiredAt)}` : ''} ` +
+            `(its worker died, it timed out, or the store failed to record its end): its side effect may or may not have happened. ifAbandoned is 'bury', so it is not run again: ` +
             `check the effect; if it did not happen, forget the key (store.forget(key)) and kick the job`,
           undefined,
         );
@@ -136,8 +137,9 @@ async function runClaimed(run: GuardedRun, key: string, fingerprint: string, cla
       return { ...outcome, delayMs: left };
     }
     case 'buried':
-      // Released so that a kick can run the job again.
-      await released(run, key, claim);
+      // Released so that a kick can run the job again; but a timed-out handler (its last attempt)
+      // may still be running: its claim is kept, as for a retry.
+      if (outcome.error?.name !== 'TimeoutError') await released(run, key, claim);
       return outcome;
     case 'deferred':
       return outcome;

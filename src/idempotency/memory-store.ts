@@ -11,7 +11,7 @@
  */
 import { ConfigError } from '../errors.ts';
 import { IdempotencyError } from './errors.ts';
-import { answerHeld, claimProblem, type ClaimResult, type HeldRecord, type IdempotencyStore } from './store.ts';
+import { answerHeld, claimProblem, isAbandoned, type ClaimResult, type HeldRecord, type IdempotencyStore } from './store.ts';
 
 export interface MemoryIdempotencyStoreOptions {
   /** Clock in epoch ms. Default Date.now; tests pass a controllable one. */
@@ -21,6 +21,7 @@ export interface MemoryIdempotencyStoreOptions {
 }
 
 export interface MemoryIdempotencyStore extends IdempotencyStore {
+  forget(key: string): Promise<boolean>;
   /** Live records (expired ones may linger until the next sweep). */
   readonly size: number;
   /** Drops every record. */
@@ -31,8 +32,8 @@ interface MemoryRecord extends HeldRecord {
   readonly token: string | undefined;
 }
 
-/** When a record may be swept: its claim or retention is over, and so is an abandoned claim's keep. */
-const endOf = (r: MemoryRecord) => Math.max(r.expiresAt, r.keepUntil ?? 0);
+/** When a record may be swept: its claim or retention is over; an abandoned claim kept for an operator, never. */
+const endOf = (r: MemoryRecord) => (r.status === 'in-progress' && r.keepAbandoned ? Infinity : r.expiresAt);
 
 export function createMemoryIdempotencyStore(options: MemoryIdempotencyStoreOptions = {}): MemoryIdempotencyStore {
   const now = options.now ?? Date.now;
@@ -60,19 +61,18 @@ export function createMemoryIdempotencyStore(options: MemoryIdempotencyStoreOpti
       records.clear();
     },
     // Each operation reads and writes the Map without an await in between: atomic in one process.
-    async claim(key, { fingerprint, claimMs, keepAbandonedMs }): Promise<ClaimResult> {
-      check('claim', key, { fingerprint, claimMs, keepAbandonedMs });
+    async claim(key, { fingerprint, claimMs, keepAbandoned = false }): Promise<ClaimResult> {
+      check('claim', key, { fingerprint, claimMs, keepAbandoned });
       const t = now();
       if (++claims % sweepEvery === 0) sweep(t);
       const held = records.get(key);
       if (held !== undefined) {
-        const answer = answerHeld(held, fingerprint, t, keepAbandonedMs !== undefined);
+        const answer = answerHeld(held, fingerprint, t, keepAbandoned);
         if (answer !== 'free') return answer;
       }
       const token = crypto.randomUUID();
       const expiresAt = t + claimMs;
-      const keepUntil = keepAbandonedMs === undefined ? undefined : expiresAt + keepAbandonedMs;
-      records.set(key, { fingerprint, status: 'in-progress', token, expiresAt, keepUntil, result: undefined, completedAt: 0 });
+      records.set(key, { fingerprint, status: 'in-progress', token, expiresAt, keepAbandoned, result: undefined, completedAt: 0 });
       return { status: 'acquired', token, expiresAt };
     },
     async complete(key, token, { fingerprint, result, retentionMs }) {
@@ -81,7 +81,7 @@ export function createMemoryIdempotencyStore(options: MemoryIdempotencyStoreOpti
       // Ours, or gone without anyone claiming it since (our claim expired and was swept).
       if (held !== undefined && held.token !== token) return false;
       const t = now();
-      records.set(key, { fingerprint, status: 'completed', token: undefined, expiresAt: t + retentionMs, keepUntil: undefined, result, completedAt: t });
+      records.set(key, { fingerprint, status: 'completed', token: undefined, expiresAt: t + retentionMs, keepAbandoned: false, result, completedAt: t });
       return true;
     },
     async release(key, token) {
@@ -93,7 +93,8 @@ export function createMemoryIdempotencyStore(options: MemoryIdempotencyStoreOpti
     },
     async forget(key) {
       check('forget', key, { fingerprint: 'unused' });
-      return records.delete(key);
+      const held = records.get(key);
+      return held !== undefined && isAbandoned(held, now()) && records.delete(key);
     },
   };
 }

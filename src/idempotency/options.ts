@@ -44,7 +44,8 @@ export interface IdempotencyOptions<P = unknown> {
    *   unless the system it calls honours `ctx.idempotencyKey`;
    * - `'bury'` (at most once): it buries the job as `idempotency-in-doubt`, for an operator to
    *   check whether the effect happened: if not, `store.forget(key)` and kick the job; if it did,
-   *   leave it buried. The store must have `forget` (the built-in ones do).
+   *   leave it buried. The abandoned claim is kept until forgotten. The store must have `forget`
+   *   (the built-in ones do).
    */
   ifAbandoned?: 'run' | 'bury';
 }
@@ -96,7 +97,7 @@ export function checkIdempotencyOptions(value: unknown, timeoutMs: number): { se
   if (ifAbandoned !== 'run' && ifAbandoned !== 'bury') {
     problems.push(`idempotency.ifAbandoned: must be 'run' or 'bury', got ${JSON.stringify(ifAbandoned) ?? typeof ifAbandoned}`);
   } else if (ifAbandoned === 'bury' && typeof store === 'object' && store !== null && typeof (store as Record<string, unknown>).forget !== 'function') {
-    problems.push(`idempotency.ifAbandoned: 'bury' needs a store with forget(key) (to settle a job in doubt) that honours keepAbandonedMs; store ${String(store.name)} has no forget`);
+    problems.push(`idempotency.ifAbandoned: 'bury' needs a store with forget(key) (to settle a job in doubt) that honours keepAbandoned; store ${String(store.name)} has no forget`);
   }
   for (const name of Object.keys(o)) {
     if (!OPTION_NAMES.includes(name)) problems.push(`idempotency.${name}: unknown option (known: ${OPTION_NAMES.join(', ')})`);

@@ -4,15 +4,15 @@
  *
  *   claim(key)     -> acquired (with a token) | completed (stored result) | in-progress (until T)
  *                     | conflict (the key is held by a different payload)
- *                     | abandoned (asked for with keepAbandonedMs: a claim expired unfinished)
+ *                     | abandoned (asked for with keepAbandoned: a claim expired unfinished)
  *   complete(key)  -> the token holder records the result; kept for the retention period
  *   release(key)   -> the token holder gives the key up; it can be claimed again at once
- *   forget(key)    -> an operator drops the record, whatever it holds (settling a job in doubt)
+ *   forget(key)    -> an operator drops an abandoned claim (settling a job in doubt)
  *
  * A claim expires on its own (after the job's timeout plus a margin), so a crashed run never
  * blocks its job for longer than that: by default the next claim takes it over (the job runs
- * again). With `keepAbandonedMs` (the job's `ifAbandoned: 'bury'`), the expired claim is kept and
- * reported instead: its run died or overran without completing, so its side effect may or may not
+ * again). With `keepAbandoned` (the job's `ifAbandoned: 'bury'`), the expired claim is kept until
+ * an operator forgets it, and reported instead: its run died or overran without completing, so its side effect may or may not
  * have happened, and only an operator can tell. A store is a small factory result, like a JobService:
  * `createMemoryIdempotencyStore()` here, `createDynamoDbIdempotencyStore()` in
  * `jobferry/dynamodb`; any database with a conditional write can hold one.
@@ -26,12 +26,13 @@ export interface ClaimOptions {
   /** How long the claim holds if it is neither completed nor released (ms, > 0). */
   readonly claimMs: number;
   /**
-   * At most once: an expired claim of this key that was neither completed nor released is not
-   * taken over but answered `abandoned`, and the claim this call makes (if acquired) is kept for
-   * this long (ms, > 0) after it expires unfinished, so later deliveries find it. Absent: an
+   * At most once: an expired claim of this key that was neither completed nor released (and was
+   * itself made with keepAbandoned) is not taken over but answered `abandoned`; the claim this
+   * call makes, if it expires unfinished, is kept until `forget` (no expiry, no TTL), so every
+   * later delivery finds it however late (dead letters live for days). Absent or false: an
    * expired claim counts as free (at least once).
    */
-  readonly keepAbandonedMs?: number;
+  readonly keepAbandoned?: boolean;
 }
 
 export type ClaimResult =
@@ -44,7 +45,7 @@ export type ClaimResult =
   /** The key is held (running or completed) by a payload with another fingerprint. */
   | { readonly status: 'conflict'; readonly fingerprint: string }
   /**
-   * Only with keepAbandonedMs: a claim of this key expired at `expiredAt` (epoch ms) without being
+   * Only with keepAbandoned: a claim of this key expired at `expiredAt` (epoch ms) without being
    * completed or released. The key stays blocked until an operator forgets it.
    */
   | { readonly status: 'abandoned'; readonly expiredAt: number };
@@ -77,10 +78,11 @@ export interface IdempotencyStore {
   /** Deletes the claim if `token` holds it; resolves false when it does not (expired and taken, or gone). */
   release(key: string, token: string): Promise<boolean>;
   /**
-   * An operator's tool: deletes the key's record whatever it holds (a live claim, a completed
-   * result, an abandoned claim); resolves false when there was none. After checking that a job
-   * buried as `idempotency-in-doubt` did not have its effect, forget its key and kick it. Stores
-   * that have it also honour `keepAbandonedMs` (required by `ifAbandoned: 'bury'`).
+   * An operator's tool: deletes the key's claim if it is abandoned (in progress, expired);
+   * resolves false when it is not (no record, a live claim, a completed job: a slow run that
+   * completed meanwhile keeps its record). After checking that a job buried as
+   * `idempotency-in-doubt` did not have its effect, forget its key and kick it. Stores that have
+   * it also honour `keepAbandoned` (required by `ifAbandoned: 'bury'`).
    */
   forget?(key: string): Promise<boolean>;
   /** Releases clients and timers. */
@@ -91,15 +93,15 @@ export interface IdempotencyStore {
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 1024;
 
 /** Why a store call's arguments are wrong, or undefined: stores check with it, so every store says the same. */
-export function claimProblem(key: unknown, options: { fingerprint?: unknown; claimMs?: unknown; retentionMs?: unknown; keepAbandonedMs?: unknown }): string | undefined {
+export function claimProblem(key: unknown, options: { fingerprint?: unknown; claimMs?: unknown; retentionMs?: unknown; keepAbandoned?: unknown }): string | undefined {
   if (typeof key !== 'string' || key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
     return `key: must be a string of 1-${MAX_IDEMPOTENCY_KEY_LENGTH} characters, got ${typeof key === 'string' ? `${key.length} characters` : typeof key}`;
   }
   if (typeof options.fingerprint !== 'string' || options.fingerprint.length === 0) return 'fingerprint: must be a non-empty string';
-  for (const name of ['claimMs', 'retentionMs', 'keepAbandonedMs'] as const) {
+  if (options.keepAbandoned !== undefined && typeof options.keepAbandoned !== 'boolean') return `keepAbandoned: must be a boolean, got ${typeof options.keepAbandoned}`;
+  for (const name of ['claimMs', 'retentionMs'] as const) {
     if (!(name in options)) continue;
     const value = options[name];
-    if (name === 'keepAbandonedMs' && value === undefined) continue;
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return `${name}: must be a number of ms > 0, got ${String(value)}`;
   }
   return undefined;
@@ -111,10 +113,15 @@ export interface HeldRecord {
   readonly fingerprint: string;
   /** Claim end (in progress) or retention end (completed), epoch ms. */
   readonly expiresAt: number;
-  /** In progress, claimed with keepAbandonedMs: until when the claim is kept once expired (epoch ms). */
-  readonly keepUntil: number | undefined;
+  /** In progress, claimed with keepAbandoned: once expired unfinished, kept until forgotten. */
+  readonly keepAbandoned: boolean;
   readonly result: string | undefined;
   readonly completedAt: number;
+}
+
+/** An abandoned claim: in progress, expired, kept for an operator (what forget deletes). */
+export function isAbandoned(held: HeldRecord, now: number): boolean {
+  return held.status === 'in-progress' && held.keepAbandoned && held.expiresAt <= now;
 }
 
 /**
@@ -128,7 +135,7 @@ export function answerHeld(held: HeldRecord, fingerprint: string, now: number, r
     return { status: 'in-progress', expiresAt: held.expiresAt };
   }
   // Expired. An unfinished claim kept for its abandonment is reported, where the caller asks.
-  if (!reportAbandoned || held.status !== 'in-progress' || !(held.keepUntil !== undefined && held.keepUntil > now)) return 'free';
+  if (!reportAbandoned || held.status !== 'in-progress' || !held.keepAbandoned) return 'free';
   if (held.fingerprint !== fingerprint) return { status: 'conflict', fingerprint: held.fingerprint };
   return { status: 'abandoned', expiredAt: held.expiresAt };
 }

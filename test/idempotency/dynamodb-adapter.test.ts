@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDbIdempotencyStore, createIdempotencyTable } from '../../adapters/dynamodb/index.ts';
 import { ConfigError } from '../../src/errors.ts';
@@ -47,6 +47,47 @@ describe('DynamoDB idempotency store', () => {
       completedAtMs: { N: '1700000000500' },
       result: { S: '{"ok":true}' },
     });
+  });
+
+  it('at most once: writes a kept claim without the TTL attribute (TTL must never delete a job in doubt)', async () => {
+    const tableName = await db.table();
+    const store = createDynamoDbIdempotencyStore({ tableName, client: db.client, now: () => 1_700_000_000_500 });
+    const claim = await store.claim('charge#p:2', { fingerprint: FP, claimMs: 15_000, keepAbandoned: true });
+    const item = (await db.client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: 'charge#p:2' } }, ConsistentRead: true }))).Item;
+    expect(item).toEqual({
+      id: { S: 'charge#p:2' },
+      status: { S: 'in-progress' },
+      fingerprint: { S: FP },
+      token: { S: claim.status === 'acquired' ? claim.token : '' },
+      expiresAtMs: { N: '1700000015500' },
+      keepAbandoned: { BOOL: true },
+    });
+  });
+
+  it('answers acquired when the SDK retried a claim whose first PutItem had committed (its answer lost)', async () => {
+    const tableName = await db.table();
+    const client = new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 3 });
+    let lost = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if ((context as { commandName?: string }).commandName === 'PutItemCommand' && lost++ === 0) {
+          throw Object.assign(new Error('the answer was lost on its way back'), { name: 'TimeoutError', $metadata: {} });
+        }
+        return result;
+      },
+      { step: 'deserialize', name: 'loseFirstAnswer' },
+    );
+    const store = createDynamoDbIdempotencyStore({ tableName, client });
+    try {
+      const claim = await store.claim('charge#p:3', { fingerprint: FP, claimMs: 15_000, keepAbandoned: true });
+      expect(lost).toBe(2); // the first PutItem's answer was dropped, the retry ran
+      expect(claim).toMatchObject({ status: 'acquired' });
+      const item = (await db.client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: 'charge#p:3' } }, ConsistentRead: true }))).Item;
+      expect(item?.token?.S).toBe(claim.status === 'acquired' ? claim.token : 'not acquired');
+    } finally {
+      client.destroy();
+    }
   });
 
   it('takes its key and TTL attribute names from the options', async () => {

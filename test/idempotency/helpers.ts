@@ -84,6 +84,7 @@ export function flakyStore(clock?: TestClock) {
       fail('release');
       return inner.release(key, token);
     },
+    forget: (key) => inner.forget(key),
   };
   return { store, inner, failing };
 }

@@ -260,10 +260,12 @@ describe('idempotency in the pipeline', () => {
     const inDoubt = await b.pipeline.run(delivery(body, { attempt: 3 }));
     const again = await b.pipeline.run(delivery(body, { attempt: 1 })); // a kick without forget: still in doubt
 
-    expect(inDoubt).toMatchObject({ type: 'buried', reason: 'idempotency-in-doubt', detail: expect.stringMatching(/^idempotency key charge#p:[0-9a-f]{64}: an earlier run claimed it and neither completed nor failed .*forget the key \(store\.forget\(key\)\) and kick the job$/) });
+    expect(inDoubt).toMatchObject({ type: 'buried', reason: 'idempotency-in-doubt', detail: expect.stringMatching(/^idempotency key charge#p:[0-9a-f]{64}: an earlier run claimed it and neither completed nor released its claim before it expired at 20.*forget the key \(store\.forget\(key\)\) and kick the job$/) });
     expect(again).toMatchObject({ type: 'buried', reason: 'idempotency-in-doubt' });
     expect(healthy.runs).toHaveLength(0);
-    expect(linesOf(b.logger, 'job.invalid')).toEqual([expect.objectContaining({ reason: 'idempotency-in-doubt', outcome: 'buried' }), expect.objectContaining({ reason: 'idempotency-in-doubt' })]);
+    // job.buried, not job.invalid: a kick helps, once the key is forgotten.
+    expect(linesOf(b.logger, 'job.buried')).toEqual([expect.objectContaining({ level: 'error', reason: 'idempotency-in-doubt', outcome: 'buried' }), expect.objectContaining({ reason: 'idempotency-in-doubt' })]);
+    expect(linesOf(b.logger, 'job.invalid')).toEqual([]);
 
     // The operator found no charge: forget the key, kick the job.
     const key = /(charge#p:[0-9a-f]{64})/.exec(inDoubt.type === 'buried' ? inDoubt.detail : '')![1]!;
@@ -291,6 +293,46 @@ describe('idempotency in the pipeline', () => {
     await new Promise((r) => setTimeout(r, timedOut.type === 'retry' ? timedOut.delayMs + 5 : 0));
     expect(await q.pipeline.run(delivery(other, { attempt: 2 }))).toMatchObject({ type: 'buried', reason: 'idempotency-in-doubt' });
     expect(hung.runs).toHaveLength(1);
+  });
+
+  it("with ifAbandoned: 'bury': what is in doubt besides a dead worker: a timeout on the last attempt, a completion or a release the store failed to record", async () => {
+    const clock = testClock();
+    const { store, failing } = flakyStore(clock);
+    const bury = { ifAbandoned: 'bury' as const };
+    const copyAfterExpiry = async (p: ReturnType<typeof testPipeline>, body: string) => {
+      clock.advance(60_000);
+      return p.pipeline.run(delivery(body)); // a duplicate, or a kick: attempt 1
+    };
+
+    // A handler past its timeout on its last attempt may still finish its effect: its claim is kept.
+    const hung = chargeJob({ store, job: { timeoutMs: 30, maxAttempts: 1 }, idempotency: bury, handler: () => new Promise(() => {}) });
+    const a = testPipeline([hung.job]); // its timeout watchdog runs on real time
+    const hungBody = chargeBody({ orderId: 'o-hung', amountCents: 1 });
+    expect(await a.pipeline.run(delivery(hungBody))).toMatchObject({ type: 'buried', reason: 'attempts-exhausted', error: { name: 'TimeoutError' } });
+    expect(await copyAfterExpiry(a, hungBody)).toMatchObject({ type: 'buried', reason: 'idempotency-in-doubt' });
+    expect(hung.runs).toHaveLength(1);
+
+    // The handler succeeded, the store did not record it: acknowledged, and a late copy is in doubt.
+    const paid = chargeJob({ store, idempotency: bury });
+    const b = testPipeline([paid.job], { now: clock.now });
+    const paidBody = chargeBody({ orderId: 'o-paid', amountCents: 2 });
+    failing.add('complete');
+    expect(await b.pipeline.run(delivery(paidBody))).toMatchObject({ type: 'completed' });
+    failing.delete('complete');
+    expect(await copyAfterExpiry(b, paidBody)).toMatchObject({ type: 'buried', reason: 'idempotency-in-doubt' });
+
+    // The handler failed, the release failed: its retry (after the claim) is in doubt.
+    let fail = true;
+    const flaky = chargeJob({ store, idempotency: bury, handler: () => { if (fail) throw new Error('provider down'); return 'ok'; } });
+    const c = testPipeline([flaky.job], { now: clock.now });
+    const flakyBody = chargeBody({ orderId: 'o-flaky', amountCents: 3 });
+    failing.add('release');
+    expect(await c.pipeline.run(delivery(flakyBody))).toMatchObject({ type: 'retry' });
+    failing.delete('release');
+    fail = false;
+    expect(await copyAfterExpiry(c, flakyBody)).toMatchObject({ type: 'buried', reason: 'idempotency-in-doubt' });
+    expect(paid.runs).toHaveLength(1);
+    expect(flaky.runs).toHaveLength(1);
   });
 
   it('retries with the backoff when the store fails to claim, without running the handler; buries on the last attempt', async () => {

@@ -198,6 +198,7 @@ function missedTargets(r: RunResults): string[] {
       if (mode === 'idempotency on' && f.duplicatesApplied > 0) out.push(`kill ${adapter}: ${f.duplicatesApplied} duplicate side effects with idempotency on that a downstream honouring ctx.idempotencyKey would apply`);
       if (mode === 'at most once' && f.duplicateEffects > 0) out.push(`kill ${adapter} (at most once): ${f.duplicateEffects} duplicate side effects`);
       if (mode === 'at most once' && f.inDoubt === undefined) out.push(`kill ${adapter} (at most once): the jobs in doubt were not settled`);
+      if (mode === 'at most once' && f.inDoubt !== undefined && f.inDoubt.reburied !== f.inDoubt.hadEffect) out.push(`kill ${adapter} (at most once): of ${f.inDoubt.hadEffect} jobs in doubt left alone, a kick buried ${f.inDoubt.reburied} again`);
       if (mode === 'at most once' && f.inDoubt !== undefined && f.inDoubt.jobs === 0) out.push(`kill ${adapter} (at most once): no job in doubt: the kills left no claim behind, so the run proves nothing about at most once`);
     }
   }

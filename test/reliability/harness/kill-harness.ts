@@ -10,7 +10,7 @@
  * holding its claim is buried as `idempotency-in-doubt` instead of running again. Once the queue
  * has settled, the harness does what the operator would: for each job in doubt it looks for the
  * effect downstream (the ledger); where there is none it forgets the job's key; then it kicks
- * every buried job. The forgotten ones run; the others are buried in doubt again, untouched.
+ * every buried job. The forgotten ones run; the others must be buried in doubt again.
  */
 import type { Child } from './child.ts';
 import { createFleet, startKiller, type Fleet } from './fleet.ts';
@@ -74,8 +74,12 @@ export interface KillFigures extends LedgerFigures {
   readonly respawns: number;
   readonly durationMs: number;
   readonly settled: boolean;
-  /** At most once: jobs buried in doubt, how many had had their effect (left buried), how many were forgotten, kicked and run. */
-  readonly inDoubt?: { readonly jobs: number; readonly hadEffect: number; readonly rerun: number };
+  /**
+   * At most once: jobs buried in doubt; of them, those that had had their effect (left alone) and
+   * those that had not (forgotten, kicked, run); `reburied`: of those left alone, how many a kick
+   * alone buried in doubt again (all of them, or a kick ran an effect twice).
+   */
+  readonly inDoubt?: { readonly jobs: number; readonly hadEffect: number; readonly rerun: number; readonly reburied: number };
 }
 
 export async function runKillHarness(rig: KillRig, options: KillOptions): Promise<KillFigures> {
@@ -151,23 +155,30 @@ async function settleInDoubt(rig: KillRig, reader: ReturnType<typeof createLedge
   const buried = await rig.buried();
   const doubted = [...new Set(buried.filter((b) => b.reason === 'idempotency-in-doubt').map((b) => b.jobId))];
   const rerun = doubted.filter((id) => !hasEffect.has(id));
+  const hadEffect = doubted.filter((id) => hasEffect.has(id));
+  if (doubted.length === 0) return { jobs: 0, hadEffect: 0, rerun: 0, reburied: 0 };
   for (const id of rerun) {
-    if (!(await operator.forget(storeKeyOf(id)))) throw new Error(`settling ${id} in doubt: the store held no record for its key`);
+    if (!(await operator.forget(storeKeyOf(id)))) throw new Error(`settling ${id} in doubt: its key held no abandoned claim to forget`);
   }
-  if (rerun.length > 0) {
-    let kicked = 0;
-    for (let n = -1; kicked < buried.length && n !== 0; kicked += n) n = await rig.kick(buried.length - kicked);
-    if (kicked < buried.length) throw new Error(`settling jobs in doubt: kicked ${kicked} of ${buried.length} buried jobs`);
-    await until(
-      () => {
-        for (const e of reader.poll()) if (e.kind === 'effect') hasEffect.add(e.jobId);
-        return rerun.every((id) => hasEffect.has(id));
-      },
-      { timeoutMs, everyMs: 200, what: `${rig.name}: the ${rerun.length} forgotten jobs in doubt running after the kick`, describe: () => `${rerun.filter((id) => !hasEffect.has(id)).length} without an effect` },
-    );
-    await until(async () => (await rig.pending()) === 0, { timeoutMs, everyMs: 250, what: `${rig.name}: the queue settling after the kick` });
-  }
-  return { jobs: doubted.length, hadEffect: doubted.length - rerun.length, rerun: rerun.length };
+  // Every buried job is kicked, those left alone included: a kick alone must bury them again.
+  let kicked = 0;
+  for (let n = -1; kicked < buried.length && n !== 0; kicked += n) n = await rig.kick(buried.length - kicked);
+  if (kicked < buried.length) throw new Error(`settling jobs in doubt: kicked ${kicked} of ${buried.length} buried jobs`);
+  await until(
+    () => {
+      for (const e of reader.poll()) if (e.kind === 'effect') hasEffect.add(e.jobId);
+      return rerun.every((id) => hasEffect.has(id));
+    },
+    { timeoutMs, everyMs: 200, what: `${rig.name}: the ${rerun.length} forgotten jobs in doubt running after the kick`, describe: () => `${rerun.filter((id) => !hasEffect.has(id)).length} without an effect` },
+  );
+  await until(async () => (await rig.pending()) === 0, { timeoutMs, everyMs: 250, what: `${rig.name}: the queue settling after the kick` });
+  // What the dead-letter store holds now: the jobs left alone, in doubt again; none of the forgotten.
+  const after = await rig.buried();
+  const inDoubtAfter = new Set(after.filter((b) => b.reason === 'idempotency-in-doubt').map((b) => b.jobId));
+  const stillBuried = new Set(after.map((b) => b.jobId));
+  const forgottenStillBuried = rerun.filter((id) => stillBuried.has(id));
+  if (forgottenStillBuried.length > 0) throw new Error(`settling jobs in doubt: ${forgottenStillBuried.length} forgotten jobs are buried again (${forgottenStillBuried.slice(0, 3).join(', ')})`);
+  return { jobs: doubted.length, hadEffect: hadEffect.length, rerun: rerun.length, reburied: hadEffect.filter((id) => inDoubtAfter.has(id)).length };
 }
 
 /** What the ledger says about the first few jobs still without an effect: for a stuck run's error. */

@@ -68,6 +68,6 @@ export async function run(rig: KillRig, profile: Profile, options: KillRunOption
 
 /** One line for a failed assertion: what the figures were. */
 export function describeKill(r: KillFigures): string {
-  const doubt = r.inDoubt ? `, in doubt ${r.inDoubt.jobs} (${r.inDoubt.hadEffect} had their effect, ${r.inDoubt.rerun} forgotten and run)` : '';
+  const doubt = r.inDoubt ? `, in doubt ${r.inDoubt.jobs} (${r.inDoubt.hadEffect} had their effect, ${r.inDoubt.reburied} of them buried again by the kick; ${r.inDoubt.rerun} forgotten and run)` : '';
   return `${r.transport}: ${r.jobs} jobs, ${r.kills} kills, lost ${r.lost} ${r.lostIds.join(',')}, duplicates ${r.duplicateEffects} (${r.duplicatesInCrashWindow} in the crash window, ${r.duplicatesOutsideCrashWindow} outside; ${r.duplicatesApplied} applied by a downstream that honours ctx.idempotencyKey), redeliveries ${r.redeliveries}, buried ${JSON.stringify(r.buriedReasons)}${doubt}, unhandled ${r.unhandled} ${r.unhandledSamples.join(' | ')}, settled ${r.settled}`;
 }
