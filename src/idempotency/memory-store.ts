@@ -22,7 +22,7 @@ export interface MemoryIdempotencyStoreOptions {
 
 export interface MemoryIdempotencyStore extends IdempotencyStore {
   forget(key: string): Promise<boolean>;
-  /** Live records (expired ones may linger until the next sweep). */
+  /** Live records (expired ones may linger until the next sweep; abandoned claims kept for an operator stay until forgotten). */
   readonly size: number;
   /** Drops every record. */
   clear(): void;

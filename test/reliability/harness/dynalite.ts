@@ -22,14 +22,21 @@ export async function startIdempotencyBackend(): Promise<IdempotencyBackend> {
   const entry = fileURLToPath(new URL('../workers/dynalite-server.ts', import.meta.url));
   const child = spawn(process.execPath, [entry], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, NODE_NO_WARNINGS: '1' } });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await within(
-    new Promise<number>((resolve, reject) => {
-      child.once('message', (m: { type?: string; port?: number }) => (m?.type === 'listening' && typeof m.port === 'number' ? resolve(m.port) : reject(new Error(`dynalite: unexpected message ${JSON.stringify(m)}`))));
-      void exited.then(() => reject(new Error('dynalite: the server process exited before it listened')));
-    }),
-    20_000,
-    'dynalite listening',
-  );
+  let port: number;
+  try {
+    port = await within(
+      new Promise<number>((resolve, reject) => {
+        child.once('message', (m: { type?: string; port?: number }) => (m?.type === 'listening' && typeof m.port === 'number' ? resolve(m.port) : reject(new Error(`dynalite: unexpected message ${JSON.stringify(m)}`))));
+        void exited.then(() => reject(new Error('dynalite: the server process exited before it listened')));
+      }),
+      20_000,
+      'dynalite listening',
+    );
+  } catch (error) {
+    // A server that never said it listens (or said something else) must not outlive the run.
+    child.kill('SIGKILL');
+    throw error;
+  }
   const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
