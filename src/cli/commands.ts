@@ -15,6 +15,7 @@ import { createProgressBar } from './progress.ts';
 import { batchCommand, chainCommand, chainsCommand } from './batch-command.ts';
 import { openTarget } from './target.ts';
 import { readPayloads } from './payloads.ts';
+import { NOT_ABANDONED } from '../idempotency/forget.ts';
 
 export type Command = (args: readonly string[]) => Promise<number>;
 
@@ -122,6 +123,19 @@ const adminCommand =
     }
   };
 
+const forget: Command = async (args) => {
+  const { values, positionals } = parse('forget', args, { server: { type: 'string' }, jobs: { type: 'string' } }, { min: 1, max: 1 });
+  if (values.help) return help('forget');
+  const target = await openTarget(values.server as string | undefined, () => loadJobs(jobsPath(values.jobs)));
+  try {
+    const report = await target.forget(positionals[0]!);
+    print(report.forgotten ? { ...report, next: 'kick the job (jobferry kick) to run it' } : { ...report, why: NOT_ABANDONED });
+    return report.forgotten ? EXIT.ok : EXIT.failed;
+  } finally {
+    await target.close();
+  }
+};
+
 function help(command: string): number {
   process.stdout.write(HELP[command] ?? HELP.main!);
   return EXIT.ok;
@@ -133,6 +147,7 @@ export const COMMANDS: Record<string, Command> = {
   stats: adminCommand('stats'),
   buried: adminCommand('buried'),
   kick: adminCommand('kick'),
+  forget,
   emulator: (args) => emulatorCommand(args, () => help('emulator')),
   batch: (args) => batchCommand(args, (flag) => loadJobs(jobsPath(flag)), () => help('batch')),
   chain: (args) => chainCommand(args, (flag) => loadJobs(jobsPath(flag)), () => help('chain')),

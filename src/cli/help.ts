@@ -19,6 +19,7 @@ Commands:
   stats                      queue counts (ready, delayed, reserved, buried)
   buried                     buried jobs with their reasons
   kick                       move buried jobs back to ready
+  forget <key>               forget the abandoned claim of a job buried in doubt (then kick)
   batch <id> [--watch]       a batch's progress (live bar with --watch); batch start <job> @file
   chain <id> [--watch]       a continuation chain's progress; chains check restarts stalled ones
   emulator sqs|cloud-tasks   start a local emulator for other processes
@@ -39,6 +40,7 @@ in the environment gets a pull worker instead. The HTTP API:
   POST /jobs/:name         JSON body = payload (?delayMs=&dedupeKey=&groupKey=&priority=)
   POST /jobs/:name/batch   JSON array of payloads
   GET  /jobs   GET /stats   GET /buried?max=N   POST /kick?max=N   GET /health
+  POST /idempotency/forget?key=K
   POST /batches { job, payloads, id?, finished? }   GET /batches/:id   POST /batches/:id/cancel
   POST /batches/:id/finish   GET /chains/:id   POST /chains/check
 Logs are JSON lines on stdout (JOBFERRY_LOG_LEVEL). SIGINT / SIGTERM stop it gracefully.
@@ -88,5 +90,14 @@ ${COMMON}`,
   kick: `Usage: jobferry kick [--server URL] [--max N]
 
 Moves buried jobs (all, or at most N) back to ready; each gets its full attempts again.
+${COMMON}`,
+  forget: `Usage: jobferry forget <key> [--server URL] [--jobs file]
+
+Settles a job buried as idempotency-in-doubt (a job with idempotency: { ifAbandoned: 'bury' }
+whose earlier run died holding its claim). First check that its side effect did NOT happen;
+then forget its key (in the buried job's detail: "idempotency key <job>#<source>:<hex>: ...")
+and kick it. Only an abandoned claim is forgotten: a completed job or a live claim is left as it
+is (exit 1, and why). The key names the job; the store is the job's own, from the jobs module
+(a memory store lives in the dev app: forget through it).
 ${COMMON}`,
 };

@@ -9,6 +9,8 @@
  *   GET  /stats        queue stats and worker counts
  *   GET  /buried       buried jobs with their reasons (?max=N)
  *   POST /kick         buried jobs back to ready (?max=N) -> { moved }
+ *   POST /idempotency/forget?key=K   forget the abandoned claim of a job buried in doubt
+ *                      200 { key, job, store, forgotten (, why) } | 400 a key that names no job of the app
  *   GET  /health
  *
  * Bad input is always a 4xx with a reason, never a 500: the body is bounded, parsed defensively
@@ -16,7 +18,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeEnvelope } from '../envelope.ts';
-import { describeError, TransportError, UnsupportedError, ValidationError } from '../errors.ts';
+import { ConfigError, describeError, TransportError, UnsupportedError, ValidationError } from '../errors.ts';
+import { forgetInDoubt, NOT_ABANDONED } from '../idempotency/forget.ts';
 import type { AnyJob } from '../job.ts';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../json-guard.ts';
 import type { EnqueueOptions, Queue } from '../queue.ts';
@@ -81,6 +84,13 @@ export function createHttpApi(options: HttpApiOptions): (req: IncomingMessage, r
       case '/kick':
         allow(method, 'POST');
         return { status: 200, body: { moved: await ability(service.kick, 'kick')({ max: intParam(url, 'max', Number.MAX_SAFE_INTEGER) }) } };
+      case '/idempotency/forget': {
+        allow(method, 'POST');
+        const key = url.searchParams.get('key');
+        if (key === null) throw new HttpProblem(400, 'bad-query', 'key: the idempotency key to forget is missing (?key=..., from the buried job\'s detail)');
+        const report = await forgetInDoubt(jobs, key);
+        return { status: 200, body: report.forgotten ? report : { ...report, why: NOT_ABANDONED } };
+      }
       case '/health':
         return { status: 200, body: { ok: true } };
       default:
@@ -134,6 +144,7 @@ function problemOf(error: unknown): Answer {
   if (error instanceof HttpProblem) return { status: error.status, body: { error: error.code, message: error.message, ...error.extra } };
   if (error instanceof ValidationError) return { status: 400, body: { error: 'invalid-payload', message: error.message, issues: error.issues } };
   if (error instanceof UnsupportedError) return { status: 400, body: { error: 'unsupported', message: error.message } };
+  if (error instanceof ConfigError) return { status: 400, body: { error: 'bad-request', message: error.issues.join('; ') } };
   if (error instanceof TransportError) return { status: 503, body: { error: 'transport', message: error.message, code: error.code } };
   const { name, message } = describeError(error);
   return { status: 500, body: { error: 'internal', message: `${name}: ${message}` } };

@@ -1,11 +1,12 @@
 /**
- * Where the CLI's enqueue / stats / buried / kick commands act: the HTTP API of a running
+ * Where the CLI's enqueue / stats / buried / kick / forget commands act: the HTTP API of a running
  * `jobferry dev` app (the memory transport and the dev emulators live in that process), or the
  * configured transport itself (JOBFERRY_ADAPTER=sqs or cloud-tasks with a queue named),
  * reached directly.
  */
 import type { JobferryConfig } from '../config.ts';
 import { loadConfig } from '../env.ts';
+import { forgetInDoubt, type ForgetReport } from '../idempotency/forget.ts';
 import type { AnyJob } from '../job.ts';
 import { createQueue } from '../queue.ts';
 import { createService } from '../registry.ts';
@@ -25,6 +26,8 @@ export interface Target {
   stats(): Promise<QueueStats>;
   buried(max: number): Promise<Array<BuriedJob & { job?: string }>>;
   kick(max: number): Promise<number>;
+  /** Forgets the abandoned claim under an idempotency key (a job buried in doubt). */
+  forget(key: string): Promise<ForgetReport>;
   close(): Promise<void>;
 }
 
@@ -111,6 +114,8 @@ export async function openTarget(server: string | undefined, loadJobsModule: () 
     async kick(max) {
       return need(service.kick, 'kick').call(service, { max });
     },
+    // The job's own store, as the jobs module configures it (a memory store here is this process's own).
+    forget: (key) => forgetInDoubt(jobs, key),
     async close() {
       await service.close?.();
     },
@@ -155,6 +160,9 @@ function httpTarget(base: string): Target {
     },
     async kick(max) {
       return Number((await call('POST', `/kick?max=${max}`)).moved);
+    },
+    async forget(key) {
+      return (await call('POST', `/idempotency/forget?key=${encodeURIComponent(key)}`)) as unknown as ForgetReport;
     },
     async close() {},
   };

@@ -12,3 +12,4 @@ export { IdempotencyError } from './errors.ts';
 export { canonicalJson, fingerprintOf, sha256Hex } from './canonical.ts';
 export { MAX_RESULT_BYTES } from './results.ts';
 export { MIN_IN_PROGRESS_DELAY_MS } from './guard.ts';
+export { forgetInDoubt, type ForgetReport } from './forget.ts';
