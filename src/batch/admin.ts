@@ -9,6 +9,19 @@ export function batchProgress(store: BatchStore, batchId: string): Promise<Batch
   return store.progress(batchId);
 }
 
+export type BatchState = 'running' | 'cancelling' | 'done' | 'finished';
+
+/**
+ * Where a batch stands: `finished` (its finished job ran), `done` (every job has a final outcome;
+ * the finished job, if any, is still to run), `cancelling` (cancelled, jobs still pending), or
+ * `running`.
+ */
+export function batchState(p: BatchProgress): BatchState {
+  if (p.batch.finishedAt !== undefined) return 'finished';
+  if (p.done >= p.total) return 'done';
+  return p.batch.cancelledAt !== undefined ? 'cancelling' : 'running';
+}
+
 /**
  * Cancels a batch: jobs that have not run are completed without running, counted
  * `cancelled` (workers see the cancel within their headerCacheMs). Jobs running now finish.

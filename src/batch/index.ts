@@ -13,5 +13,5 @@ export { batchSummarySchema } from './summary-schema.ts';
 export type { BatchContext, BatchSummary } from './summary.ts';
 export { finishBatch, finishedJobId } from './finish.ts';
 export type { FinishBatchOptions, FinishResult } from './finish.ts';
-export { batchProgress, cancelBatch } from './admin.ts';
+export { batchProgress, batchState, cancelBatch, type BatchState } from './admin.ts';
 export { BatchError } from './errors.ts';

@@ -12,6 +12,7 @@
  * Stores come from the job definitions (`batch: { store }`, `continuation: { store }`).
  */
 import type { IncomingMessage } from 'node:http';
+import { batchState } from '../batch/admin.ts';
 import { finishBatch } from '../batch/finish.ts';
 import type { BatchProgress, BatchStore } from '../batch/store.ts';
 import { checkChains } from '../continuation/health.ts';
@@ -96,11 +97,10 @@ async function findBatch(stores: readonly BatchStore[], id: string): Promise<{ s
 
 function batchView(p: BatchProgress): Record<string, unknown> {
   const { batch } = p;
-  const state = batch.finishedAt !== undefined ? 'finished' : p.done >= p.total ? 'done' : batch.cancelledAt !== undefined ? 'cancelling' : 'running';
   return {
     id: batch.id,
     job: batch.job,
-    state,
+    state: batchState(p),
     total: p.total,
     done: p.done,
     completed: p.completed,
