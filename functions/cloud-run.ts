@@ -83,16 +83,16 @@ export async function startCloudRun(options: CloudRunOptions = {}): Promise<Clou
   const logger = options.logger ?? createJsonLogger({ level: config.logLevel });
   const handlerPath = new URL(config.handlerUrl).pathname;
 
-  // Made on the first bury or re-created task; a failed load is tried again at the next need.
+  // Made on the first bury or re-created task; a failed load or setup is tried again at the next
+  // need. Not lazyModule: close() must see whether it was made, without making it.
   let service: Promise<JobService> | undefined;
   const getService = () =>
-    (service ??= import('../adapters/cloud-tasks/config.ts').then(
-      (adapter) => adapter.fromConfig(config, { logger }),
-      (error: unknown) => {
+    (service ??= import('../adapters/cloud-tasks/config.ts')
+      .then((adapter) => adapter.fromConfig(config, { logger }))
+      .catch((error: unknown) => {
         service = undefined;
         throw error;
-      },
-    ));
+      }));
 
   const push = createNodePushHandler({
     jobs,

@@ -5,14 +5,13 @@
  * handler that verifies the OIDC tokens. Each mode: a job that succeeds, one that retries then
  * succeeds, a poison job that ends in /buried with its reason, and kick.
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { onTestFinished, describe, expect, it } from 'vitest';
 import { startSqsEmulator } from '../../adapters/sqs/testing.ts';
 import { startDev } from '../../src/cli/dev.ts';
 import { openTarget, routeOf } from '../../src/cli/target.ts';
 import { loadJobs } from '../../src/cli/load-jobs.ts';
 import { get, post, validCharge, watchedLogger } from '../cli/helpers.ts';
+import { runJsonLines } from './helpers.ts';
 
 const jobs = await loadJobs('functions/jobs.ts');
 
@@ -116,23 +115,7 @@ describe('choosing the transport', () => {
   });
 
   it('`jobferry dev --adapter sqs` from the command line: the Lambda simulator runs a job; SIGINT stops it, exit 0', { timeout: 30_000 }, async () => {
-    const child = spawn(process.execPath, ['src/cli/main.ts', 'dev', '--adapter', 'sqs', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH } });
-    onTestFinished(() => void child.kill('SIGKILL'));
-    const lines: Array<Record<string, unknown>> = [];
-    const waiters: Array<() => void> = [];
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      lines.push(JSON.parse(line) as Record<string, unknown>);
-      for (const wake of waiters.splice(0)) wake();
-    });
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const line = async (match: (l: Record<string, unknown>) => boolean) => {
-      for (;;) {
-        const found = lines.find(match);
-        if (found !== undefined) return found;
-        await new Promise<void>((resolve) => waiters.push(resolve));
-      }
-    };
+    const { child, line, stderr } = runJsonLines(process.execPath, ['src/cli/main.ts', 'dev', '--adapter', 'sqs', '--port', '0'], { env: { PATH: process.env.PATH } });
     const listening = await line((l) => l.event === 'app.listening');
     expect(listening).toMatchObject({ adapter: 'sqs', delivery: 'lambda', emulator: 'fauxqs (in process)' });
     const { json } = await post(`${String(listening.url)}/jobs/send-welcome-email`, { to: 'cy@example.com', name: 'Cy' });
@@ -141,7 +124,7 @@ describe('choosing the transport', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(stderr).toBe('');
+    expect(stderr()).toBe('');
   });
 
   it('JOBFERRY_ADAPTER picks the emulated transport as --adapter does', { timeout: 30_000 }, async () => {

@@ -29,7 +29,15 @@ export interface EntryProcess {
 
 /** Runs `node <file>` (the project's Node) with exactly `env` (plus PATH); killed at the end of the test. */
 export function runEntry(file: string, env: Record<string, string>): EntryProcess {
-  const child = spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, ...env } });
+  return runJsonLines(process.execPath, [file], { env: { PATH: process.env.PATH, ...env } });
+}
+
+/**
+ * Runs a command whose stdout is JSON lines (an entry, `jobferry dev`), with exactly `env`;
+ * killed at the end of the test. A line that is not JSON is kept as `{ event: 'non-json', text }`.
+ */
+export function runJsonLines(command: string, args: readonly string[], options: { env: Record<string, string | undefined>; cwd?: string }): EntryProcess {
+  const child = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'], env: options.env, cwd: options.cwd });
   onTestFinished(() => void child.kill('SIGKILL'));
   const lines: LogLine[] = [];
   const waiters: Array<() => void> = [];
