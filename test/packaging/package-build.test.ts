@@ -5,14 +5,14 @@
  * every subpath of the exports map imported with plain Node (type stripping off: Node refuses
  * TypeScript under node_modules anyway), its types resolved by tsc, and the bin run.
  */
-import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPOSITORY_ROOT, type PublishedManifest } from '../../infra/package/build.ts';
+import { runJsonLines } from '../functions/helpers.ts';
 
 const repoModules = join(REPOSITORY_ROOT, 'node_modules');
 const nodeBin = dirname(process.execPath);
@@ -214,25 +214,11 @@ export const wrong = createQueue({ service: createMemoryService(), jobs: [job] }
       join(app, 'jobs.js'),
       `import { z } from 'zod';\nimport { defineJob } from 'jobferry';\nexport const hello = defineJob({ name: 'hello', schema: z.object({ who: z.string() }), handler: (p) => ({ greeted: p.who }) });\n`,
     );
-    const child = spawn(join(app, 'node_modules', '.bin', 'jobferry'), ['dev', '--adapter', 'sqs', '--jobs', 'jobs.js', '--port', '0'], { cwd: app, env: { PATH: `${nodeBin}:${process.env.PATH}` } });
-    onTestFinished(() => void child.kill('SIGKILL'));
-    const lines: Array<Record<string, unknown>> = [];
-    let wake = () => {};
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      lines.push(JSON.parse(line) as Record<string, unknown>);
-      wake();
-    });
-    const line = async (match: (l: Record<string, unknown>) => boolean) => {
-      for (let found = lines.find(match); ; found = lines.find(match)) {
-        if (found) return found;
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-    };
+    const { child, line, exited } = runJsonLines(join(app, 'node_modules', '.bin', 'jobferry'), ['dev', '--adapter', 'sqs', '--jobs', 'jobs.js', '--port', '0'], { cwd: app, env: { PATH: `${nodeBin}:${process.env.PATH}` } });
     const listening = await line((l) => l.event === 'app.listening');
     expect(listening).toMatchObject({ adapter: 'sqs', delivery: 'lambda' });
     const sent = (await (await fetch(`${String(listening.url)}/jobs/hello`, { method: 'POST', body: '{"who":"npm"}' })).json()) as { id: string };
     expect(await line((l) => l.event === 'job.completed' && l.jobId === sent.id)).toMatchObject({ job: 'hello', attempt: 1 });
-    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
   });
