@@ -30,17 +30,18 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Ran> {
 
 
 describe('jobferry CLI', () => {
-  it('prints help for the CLI and for every command, exit 0', async () => {
-    const main = await cli(['--help']);
-    expect(main.code).toBe(0);
-    for (const command of ['dev', 'enqueue', 'stats', 'buried', 'kick']) {
-      expect(main.stdout).toContain(command);
-      const one = await cli([command, '--help']);
-      expect([one.code, one.stdout.startsWith(`Usage: jobferry ${command}`)]).toEqual([0, true]);
-    }
+  // Seven CLI processes, started together: under a loaded CI machine each start can take seconds.
+  it('prints help for the CLI and for every command, exit 0', { timeout: 60_000 }, async () => {
+    const commands = ['dev', 'enqueue', 'stats', 'buried', 'kick', 'forget'];
+    const [main, ...each] = await Promise.all([cli(['--help']), ...commands.map((command) => cli([command, '--help']))]);
+    expect(main!.code).toBe(0);
+    commands.forEach((command, i) => {
+      expect(main!.stdout).toContain(command);
+      expect([each[i]!.code, each[i]!.stdout.startsWith(`Usage: jobferry ${command}`)]).toEqual([0, true]);
+    });
   });
 
-  it('refuses an unknown command or flag with exit 2 and a message naming it', async () => {
+  it('refuses an unknown command or flag with exit 2 and a message naming it', { timeout: 60_000 }, async () => {
     const unknown = await cli(['frobnicate']);
     expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('unknown command "frobnicate"')]);
     const flag = await cli(['stats', '--frob']);
@@ -49,7 +50,7 @@ describe('jobferry CLI', () => {
     expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('missing argument')]);
   });
 
-  it('refuses an unknown job and an invalid payload with exit 3, before sending anything', async () => {
+  it('refuses an unknown job and an invalid payload with exit 3, before sending anything', { timeout: 60_000 }, async () => {
     // No server runs on this port: exit 3 (not 1) shows the input was refused before any send.
     const server = ['--server', `http://127.0.0.1:${await freePort()}`];
     const unknown = await cli(['enqueue', 'no-such-job', '{}', ...server]);
