@@ -40,26 +40,30 @@ function expectNothingLostNothingTwice(r: KillResult) {
 }
 
 // Side by side: each run has its own queue, fleet and ledger; 5 kills each keep the CPU load short.
-describe.concurrent('kill harness (shortened, idempotency on)', () => {
-  it('sqs pull workers', { timeout: 90_000 }, async () => {
-    const r = await killSqsPull(sqs, 'ci', { idempotency: await store.table() });
+// The two modes one after the other (each in a plain describe): six fleets at once on 2 cores
+// starve the test files that run beside this one.
+describe('at least once', () => {
+  describe.concurrent('kill harness (shortened, idempotency on)', () => {
+    it('sqs pull workers', { timeout: 90_000 }, async () => {
+      const r = await killSqsPull(sqs, 'ci', { idempotency: await store.table() });
 
-    expectNothingLostNothingTwice(r);
-    expect(r.redeliveries, describeKill(r)).toBeGreaterThan(0); // the kills did interrupt work
-  });
+      expectNothingLostNothingTwice(r);
+      expect(r.redeliveries, describeKill(r)).toBeGreaterThan(0); // the kills did interrupt work
+    });
 
-  it('cloud-tasks pull workers (v2beta2 leases)', { timeout: 90_000 }, async () => {
-    const r = await killCloudTasks(cloudTasks, 'ci', { idempotency: await store.table() });
+    it('cloud-tasks pull workers (v2beta2 leases)', { timeout: 90_000 }, async () => {
+      const r = await killCloudTasks(cloudTasks, 'ci', { idempotency: await store.table() });
 
-    expectNothingLostNothingTwice(r);
-    expect(r.redeliveries, describeKill(r)).toBeGreaterThan(0);
-  });
+      expectNothingLostNothingTwice(r);
+      expect(r.redeliveries, describeKill(r)).toBeGreaterThan(0);
+    });
 
-  it('lambda push (runtimes killed mid-batch)', { timeout: 90_000 }, async () => {
-    const r = await killLambda(sqs, 'ci', { idempotency: await store.table() });
+    it('lambda push (runtimes killed mid-batch)', { timeout: 90_000 }, async () => {
+      const r = await killLambda(sqs, 'ci', { idempotency: await store.table() });
 
-    expectNothingLostNothingTwice(r);
-    expect(r.crashedInvocations, describeKill(r)).toBeGreaterThan(0);
+      expectNothingLostNothingTwice(r);
+      expect(r.crashedInvocations, describeKill(r)).toBeGreaterThan(0);
+    });
   });
 });
 
@@ -94,18 +98,20 @@ async function expectAtMostOnce(run: () => Promise<KillResult>): Promise<void> {
   expect(Math.max(...inDoubt), `jobs in doubt per run: ${inDoubt.join(', ')}`).toBeGreaterThan(0);
 }
 
-describe.concurrent("kill harness (shortened, at most once: ifAbandoned 'bury')", () => {
-  const bury = async () => ({ ...(await store.table()), ifAbandoned: 'bury' as const });
+describe('at most once', () => {
+  describe.concurrent("kill harness (shortened, at most once: ifAbandoned 'bury')", () => {
+    const bury = async () => ({ ...(await store.table()), ifAbandoned: 'bury' as const });
 
-  it('sqs pull workers', { timeout: 240_000 }, async () => {
-    await expectAtMostOnce(async () => killSqsPull(sqs, 'ci', { idempotency: await bury() }));
-  });
+    it('sqs pull workers', { timeout: 240_000 }, async () => {
+      await expectAtMostOnce(async () => killSqsPull(sqs, 'ci', { idempotency: await bury() }));
+    });
 
-  it('cloud-tasks pull workers (v2beta2 leases)', { timeout: 240_000 }, async () => {
-    await expectAtMostOnce(async () => killCloudTasks(cloudTasks, 'ci', { idempotency: await bury() }));
-  });
+    it('cloud-tasks pull workers (v2beta2 leases)', { timeout: 240_000 }, async () => {
+      await expectAtMostOnce(async () => killCloudTasks(cloudTasks, 'ci', { idempotency: await bury() }));
+    });
 
-  it('lambda push (runtimes killed mid-batch)', { timeout: 240_000 }, async () => {
-    await expectAtMostOnce(async () => killLambda(sqs, 'ci', { idempotency: await bury() }));
+    it('lambda push (runtimes killed mid-batch)', { timeout: 240_000 }, async () => {
+      await expectAtMostOnce(async () => killLambda(sqs, 'ci', { idempotency: await bury() }));
+    });
   });
 });

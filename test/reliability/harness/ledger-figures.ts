@@ -15,8 +15,9 @@
  *   the same `ctx.idempotencyKey` as an earlier one (a payment provider answers a repeated
  *   Idempotency-Key with the first charge); `duplicatesApplied` is what such a system would still
  *   apply twice (every duplicate, without idempotency: no key travels then);
- * - double acks: one delivery (job id + attempt) acknowledged twice (never allowed; two
- *   deliveries of a job that both ran are acknowledged once each).
+ * - double acks: one delivery (job id + attempt + transport id) acknowledged twice (never
+ *   allowed; two deliveries of a job that both ran are acknowledged once each, and a kicked or
+ *   re-sent copy is a new delivery even where its attempt starts again at 1).
  */
 import type { Entry } from './ledger.ts';
 
@@ -85,7 +86,7 @@ export function countLedger(jobIds: readonly string[], entries: readonly Entry[]
         bump(deliveries, e.jobId);
         break;
       case 'complete':
-        bump(acks, `${e.jobId}@${e.attempt}`);
+        bump(acks, `${e.jobId}@${e.attempt}@${e.detail}`);
         ackedBy.add(`${e.jobId} ${e.pid}`);
         break;
       case 'start':

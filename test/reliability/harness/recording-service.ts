@@ -40,7 +40,7 @@ export function recordingService<S extends JobService>(service: S, ledger: Ledge
   if (service.complete) {
     wrapped.complete = async (job) => {
       await service.complete!(job);
-      ledger.write('complete', idOf(job), job.attempt);
+      ledger.write('complete', idOf(job), job.attempt, job.transportId);
     };
   }
   if (service.bury) {

@@ -57,10 +57,11 @@ process.on('message', (message: ParentMessage) => {
   handler(event, { getRemainingTimeInMillis: () => endsAt - Date.now(), awsRequestId: String(message.id) }).then(
     (response) => {
       busy = false;
-      // Reported as handled: the event source mapping deletes these (the function's ack).
+      // Reported as handled: the event source mapping deletes these (the function's ack). The
+      // message id tells deliveries apart: a kicked or deferred copy is a new message at attempt 1.
       const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
       for (const record of event.Records ?? []) {
-        if (!failed.has(record.messageId)) ledger.write('complete', envelopeIdOf(record.body) ?? `transport:${record.messageId}`, Number(record.attributes?.ApproximateReceiveCount) || 1, 'reported handled');
+        if (!failed.has(record.messageId)) ledger.write('complete', envelopeIdOf(record.body) ?? `transport:${record.messageId}`, Number(record.attributes?.ApproximateReceiveCount) || 1, record.messageId);
       }
       void runtime.send({ type: 'result', id: message.id, response });
     },
