@@ -47,6 +47,14 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
     return got.ok ? got.output.Item : undefined;
   };
 
+  /** Deletes the key's item if `condition` holds; false when it does not (or there is none). */
+  const deleteIf = async (operation: string, key: string, condition: string, names: Record<string, string>, values: Item): Promise<boolean> => {
+    const deleted = await send(operation, (sdk, client, o) =>
+      client.send(new sdk.DeleteItemCommand({ TableName: tableName, Key: { [keyAttribute]: { S: key } }, ConditionExpression: condition, ExpressionAttributeNames: names, ExpressionAttributeValues: values }), o),
+    );
+    return deleted.ok;
+  };
+
   // Free: no item, or an expired one; with keepAbandoned, not an unfinished claim kept for an operator.
   const FREE = 'attribute_not_exists(#k) OR #e <= :now';
   const FREE_UNLESS_ABANDONED = 'attribute_not_exists(#k) OR (#e <= :now AND (#s = :completed OR attribute_not_exists(#keep)))';
@@ -101,30 +109,16 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
     },
     async release(key, token) {
       check('release', key, { fingerprint: 'unused' });
-      const deleted = await send('release', (sdk, client, o) =>
-        client.send(new sdk.DeleteItemCommand({
-          TableName: tableName,
-          Key: { [keyAttribute]: { S: key } },
-          ConditionExpression: '#t = :token AND #s = :inProgress',
-          ExpressionAttributeNames: { '#t': 'token', '#s': 'status' },
-          ExpressionAttributeValues: { ':token': { S: token }, ':inProgress': { S: 'in-progress' } },
-        }), o),
-      );
-      return deleted.ok;
+      return deleteIf('release', key, '#t = :token AND #s = :inProgress', { '#t': 'token', '#s': 'status' }, { ':token': { S: token }, ':inProgress': { S: 'in-progress' } });
     },
     async forget(key) {
       check('forget', key, { fingerprint: 'unused' });
-      const deleted = await send('forget', (sdk, client, o) =>
-        client.send(new sdk.DeleteItemCommand({
-          TableName: tableName,
-          Key: { [keyAttribute]: { S: key } },
-          // Only an abandoned claim: a slow run that completed meanwhile keeps its record.
-          ConditionExpression: '#s = :inProgress AND #keep = :true AND #e <= :now',
-          ExpressionAttributeNames: { '#s': 'status', '#keep': 'keepAbandoned', '#e': 'expiresAtMs' },
-          ExpressionAttributeValues: { ':inProgress': { S: 'in-progress' }, ':true': { BOOL: true }, ':now': { N: String(now()) } },
-        }), o),
-      );
-      return deleted.ok;
+      // Only an abandoned claim: a slow run that completed meanwhile keeps its record.
+      return deleteIf('forget', key, '#s = :inProgress AND #keep = :true AND #e <= :now', { '#s': 'status', '#keep': 'keepAbandoned', '#e': 'expiresAtMs' }, {
+        ':inProgress': { S: 'in-progress' },
+        ':true': { BOOL: true },
+        ':now': { N: String(now()) },
+      });
     },
     async close() {
       handle.close();
