@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSqsEmulator, type SqsEmulator } from '../../adapters/sqs/emulator.ts';
 import { startIdempotencyBackend, type IdempotencyBackend } from './harness/dynalite.ts';
 import { startCloudTasksBackend, type CloudTasksBackend } from './harness/rigs/cloud-tasks-rig.ts';
-import { describeKill, killCloudTasks, killLambda, killSqsPull, type KillResult } from './suites/kill.ts';
+import { describeKill, killCloudTasks, killLambda, killSqsPull, } from './suites/kill.ts';
+import type { KillFigures } from './harness/kill-harness.ts';
 
 let sqs: SqsEmulator;
 let cloudTasks: CloudTasksBackend;
@@ -23,7 +24,7 @@ afterAll(async () => {
   await Promise.all([sqs?.stop(), cloudTasks?.close(), store?.close()]);
 });
 
-function expectNothingLostNothingTwice(r: KillResult) {
+function expectNothingLostNothingTwice(r: KillFigures) {
   const why = describeKill(r);
   expect(r.kills, why).toBeGreaterThanOrEqual(r.minKills);
   expect(r.lost, why).toBe(0);
@@ -68,7 +69,7 @@ describe('at least once', () => {
 });
 
 /** Nothing lost, no side effect twice (not even in the crash window), every job in doubt settled. */
-function expectAtMostOnceFigures(r: KillResult) {
+function expectAtMostOnceFigures(r: KillFigures) {
   const why = describeKill(r);
   expect(r.kills, why).toBeGreaterThanOrEqual(r.minKills);
   expect(r.lost, why).toBe(0);
@@ -86,7 +87,7 @@ function expectAtMostOnceFigures(r: KillResult) {
  * runtime killed between invocations, or after its records completed). Such a run proves nothing
  * about at most once, so it is run again, up to 3 times; every run must still hold the figures.
  */
-async function expectAtMostOnce(run: () => Promise<KillResult>): Promise<void> {
+async function expectAtMostOnce(run: () => Promise<KillFigures>): Promise<void> {
   const inDoubt: number[] = [];
   for (let round = 1; round <= 3 && !inDoubt.some((n) => n > 0); round++) {
     const r = await run();

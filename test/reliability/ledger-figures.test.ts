@@ -27,4 +27,14 @@ describe('countLedger', () => {
     const f = countLedger(['a', 'b'], [], [{ jobId: 'b', reason: '' }]);
     expect([f.lost, f.lostIds]).toEqual([2, ['a', 'b']]);
   });
+
+  it('counts one delivery acknowledged twice, and not two deliveries of one attempt (a re-sent or kicked copy is a new message)', () => {
+    const entries = [
+      entry('complete', 'a', 1, 1, 'message-1'),
+      entry('complete', 'a', 2, 2, 'message-2'), // a kicked copy: attempt 1 again, another message
+      entry('complete', 'b', 1, 3, 'message-3'),
+      entry('complete', 'b', 1, 4, 'message-3'), // the same delivery acknowledged twice
+    ];
+    expect(countLedger(['a', 'b'], entries, []).doubleAcks).toBe(1);
+  });
 });

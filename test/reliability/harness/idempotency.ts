@@ -9,6 +9,7 @@
  * (a failure of jobferry).
  */
 import { createHash } from 'node:crypto';
+import type { DynamoDbIdempotencyStore } from '../../../adapters/dynamodb/index.ts';
 import type { IdempotencyStore } from '../../../src/idempotency/index.ts';
 import type { IdempotencyConfig } from './child-config.ts';
 import { LEDGER_TASK } from './jobs.ts';
@@ -23,7 +24,7 @@ export async function idempotencyOption(config: IdempotencyConfig, ledger: Ledge
 }
 
 /** The store the children share; the parent opens it too, to settle jobs in doubt as an operator would. */
-export async function openStore(config: IdempotencyConfig): Promise<IdempotencyStore> {
+export async function openStore(config: IdempotencyConfig): Promise<DynamoDbIdempotencyStore> {
   const { createDynamoDbIdempotencyStore } = await import('../../../adapters/dynamodb/index.ts');
   return createDynamoDbIdempotencyStore({
     tableName: config.table,

@@ -16,7 +16,7 @@ import type { Child } from './child.ts';
 import { createFleet, startKiller, type Fleet } from './fleet.ts';
 import { storeKeyOf } from './idempotency.ts';
 import { jobIdOf, type LedgerPayload } from './jobs.ts';
-import { createLedgerReader, type Entry } from './ledger.ts';
+import { createLedgerReader, type Entry, type LedgerReader } from './ledger.ts';
 import { countLedger, type BuriedRecord, type LedgerFigures } from './ledger-figures.ts';
 import { seededRandom } from './random.ts';
 import { until } from './wait.ts';
@@ -44,7 +44,7 @@ export interface KillOptions {
   jobs: number;
   workers: number;
   killEveryMs: number;
-  /** The run fails when fewer kills happened (the jobs ran out first). */
+  /** The floor of kills: a run with fewer (the jobs ran out first) proves less than it claims; reported as `minKills`. */
   minKills: number;
   /** The killer stops after this many kills (CI: a few); default: it kills until every job is done. */
   maxKills?: number;
@@ -66,6 +66,8 @@ export interface KillOptions {
 export interface KillFigures extends LedgerFigures {
   readonly transport: string;
   readonly kills: number;
+  /** The options' floor of kills (the run's checks compare `kills` with it). */
+  readonly minKills: number;
   /** How long the killer ran (from the first worker ready to its last kill, or the last job done). */
   readonly killingMs: number;
   /** Jobs that had their effect (or a bury) while the killer ran. */
@@ -137,7 +139,7 @@ export async function runKillHarness(rig: KillRig, options: KillOptions): Promis
     const durationMs = Date.now() - started;
     reader.poll();
     const figures = countLedger(ids, reader.entries, await rig.buried(), { killed, storeKeyOf: options.idempotency ? storeKeyOf : undefined });
-    return { transport: rig.name, kills: killer.kills, killingMs, doneWhileKilling, spawned: fleet.spawned, respawns: fleet.spawned - options.workers, durationMs, settled, ...figures, ...(inDoubt ? { inDoubt } : {}) };
+    return { transport: rig.name, kills: killer.kills, minKills: options.minKills, killingMs, doneWhileKilling, spawned: fleet.spawned, respawns: fleet.spawned - options.workers, durationMs, settled, ...figures, ...(inDoubt ? { inDoubt } : {}) };
   } finally {
     killer?.stop();
     await rig.stopConsumers?.().catch(() => {});
@@ -149,20 +151,24 @@ export async function runKillHarness(rig: KillRig, options: KillOptions): Promis
  * The operator's pass over the jobs in doubt: the ledger stands for the downstream system (a
  * payment provider's dashboard) where the operator checks whether an effect happened.
  */
-async function settleInDoubt(rig: KillRig, reader: ReturnType<typeof createLedgerReader>, operator: NonNullable<KillOptions['settleInDoubt']>, timeoutMs: number) {
-  reader.poll();
-  const hasEffect = new Set(reader.entries.filter((e) => e.kind === 'effect').map((e) => e.jobId));
+async function settleInDoubt(rig: KillRig, reader: LedgerReader, operator: NonNullable<KillOptions['settleInDoubt']>, timeoutMs: number) {
   const buried = await rig.buried();
   const doubted = [...new Set(buried.filter((b) => b.reason === 'idempotency-in-doubt').map((b) => b.jobId))];
+  if (doubted.length === 0) return { jobs: 0, hadEffect: 0, rerun: 0, reburied: 0 };
+  reader.poll();
+  const hasEffect = new Set(reader.entries.filter((e) => e.kind === 'effect').map((e) => e.jobId));
   const rerun = doubted.filter((id) => !hasEffect.has(id));
   const hadEffect = doubted.filter((id) => hasEffect.has(id));
-  if (doubted.length === 0) return { jobs: 0, hadEffect: 0, rerun: 0, reburied: 0 };
   for (const id of rerun) {
     if (!(await operator.forget(storeKeyOf(id)))) throw new Error(`settling ${id} in doubt: its key held no abandoned claim to forget`);
   }
   // Every buried job is kicked, those left alone included: a kick alone must bury them again.
   let kicked = 0;
-  for (let n = -1; kicked < buried.length && n !== 0; kicked += n) n = await rig.kick(buried.length - kicked);
+  while (kicked < buried.length) {
+    const n = await rig.kick(buried.length - kicked);
+    if (n === 0) break;
+    kicked += n;
+  }
   if (kicked < buried.length) throw new Error(`settling jobs in doubt: kicked ${kicked} of ${buried.length} buried jobs`);
   await until(
     () => {

@@ -93,7 +93,7 @@ export function renderTable(results: RunResults): string {
   row("kill: at most once (ifAbandoned 'bury'): jobs, SIGKILLs (mean interval), lost", () => once((f) => `${f.jobs}, ${f.kills} (${interval(f)}), ${f.lost}`));
   row('kill: at most once: duplicate side effects (in the crash window / outside it)', () => once((f) => `${f.duplicateEffects} (${f.duplicatesInCrashWindow} / ${f.duplicatesOutsideCrashWindow})`));
   row('kill: at most once: buried in doubt (had their effect: left alone, buried again by a kick / had not: forgotten, kicked, run once)', () =>
-    once((f) => (f.inDoubt ? `${f.inDoubt.jobs} (${f.inDoubt.hadEffect}, ${f.inDoubt.reburied ?? '?'} / ${f.inDoubt.rerun})` : 'not settled')),
+    once((f) => (f.inDoubt ? `${f.inDoubt.jobs} (${f.inDoubt.hadEffect}, ${f.inDoubt.reburied} / ${f.inDoubt.rerun})` : 'not settled')),
   );
   row('kill: acked twice, unhandled rejections (every mode)', () =>
     per(

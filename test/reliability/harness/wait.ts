@@ -2,7 +2,6 @@
  * Bounded waits: every wait of the reliability suites ends, with an error that says what did
  * not happen, instead of hanging a run.
  */
-import { deferred, type Deferred } from '../../support/deferred.ts';
 
 export class WaitTimeoutError extends Error {
   override readonly name = 'WaitTimeoutError';
@@ -38,4 +37,3 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export { deferred, type Deferred };

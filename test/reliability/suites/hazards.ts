@@ -13,7 +13,7 @@ import type { HazardCheck, HazardCount, HazardPath } from '../../hazards/figures
 import type { Profile } from './profile.ts';
 
 /** How many times its CI size each property runs. */
-export const HAZARD_SCALE: Record<Profile, number> = { ci: 1, full: 10 };
+const HAZARD_SCALE: Record<Profile, number> = { ci: 1, full: 10 };
 
 export interface CheckFigures {
   cases: number;
@@ -30,7 +30,6 @@ export interface HazardFigures {
   rangeErrors: Partial<Record<HazardPath, number>>;
   /** `file > test: first line of the failure`, for every test that failed. */
   failed: string[];
-  durationMs: number;
 }
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -46,7 +45,6 @@ export async function runHazards(profile: Profile, limitMs: number): Promise<Haz
   const dir = mkdtempSync(join(tmpdir(), 'jobferry-hazards-'));
   const figuresFile = join(dir, 'figures.jsonl');
   const reportFile = join(dir, 'report.json');
-  const started = Date.now();
   try {
     // Tests that run their properties `scale` times as often get `scale` times the CI timeout.
     const { code, output } = await runVitest(['run', 'test/hazards', '--reporter=json', `--outputFile=${reportFile}`, `--testTimeout=${20_000 * scale}`], {
@@ -68,7 +66,7 @@ export async function runHazards(profile: Profile, limitMs: number): Promise<Haz
       }
     }
     if (code !== 0 && failed.length === 0) failed.push(`vitest exited with code ${code}: ${output.slice(-500)}`);
-    const figures: HazardFigures = { scale, tests: report.numTotalTests, checks: {}, crashes: {}, rangeErrors: {}, failed, durationMs: Date.now() - started };
+    const figures: HazardFigures = { scale, tests: report.numTotalTests, checks: {}, crashes: {}, rangeErrors: {}, failed };
     for (const count of readCounts(figuresFile)) add(figures, count);
     return figures;
   } finally {
@@ -146,8 +144,4 @@ function runVitest(args: string[], env: Record<string, string>, limitMs: number)
 
 function firstLine(text: string): string {
   return text.split('\n').find((line) => line.trim() !== '')?.trim().slice(0, 300) ?? '';
-}
-
-export function describeHazards(h: HazardFigures): string {
-  return `hazards x${h.scale}: ${h.tests} tests, ${h.failed.length} failed ${h.failed.join(' | ')}; ${JSON.stringify(h.checks)}; crashes ${JSON.stringify(h.crashes)}; RangeErrors ${JSON.stringify(h.rangeErrors)}`;
 }

@@ -4,6 +4,7 @@
  */
 import type { SqsEmulator } from '../../../adapters/sqs/emulator.ts';
 import type { IdempotencyConfig } from '../harness/child-config.ts';
+import type { DynamoDbIdempotencyStore } from '../../../adapters/dynamodb/index.ts';
 import { openStore } from '../harness/idempotency.ts';
 import { runKillHarness, type KillFigures, type KillRig } from '../harness/kill-harness.ts';
 import { cloudTasksPullRig, cloudTasksQueueRig, type CloudTasksBackend } from '../harness/rigs/cloud-tasks-rig.ts';
@@ -17,14 +18,9 @@ export interface KillRunOptions {
   progress?: (line: string) => void;
 }
 
-export interface KillResult extends KillFigures {
-  /** The profile's floor of kills: a run with fewer proves less than it claims. */
-  readonly minKills: number;
-}
-
 const JOB = (leaseMs: number) => ({ timeoutMs: Math.max(500, leaseMs - 1_000), maxAttempts: 100 });
 
-export async function killSqsPull(sqs: SqsEmulator, profile: Profile, options: KillRunOptions = {}): Promise<KillResult> {
+export async function killSqsPull(sqs: SqsEmulator, profile: Profile, options: KillRunOptions = {}): Promise<KillFigures> {
   const s = KILL[profile];
   const queue = await sqsQueueRig(sqs, 'kill-sqs', Math.ceil(s.leaseMs / 1000));
   const dir = scratchDir('kill-sqs');
@@ -32,7 +28,7 @@ export async function killSqsPull(sqs: SqsEmulator, profile: Profile, options: K
   return run(rig, profile, options, dir);
 }
 
-export async function killCloudTasks(backend: CloudTasksBackend, profile: Profile, options: KillRunOptions = {}): Promise<KillResult> {
+export async function killCloudTasks(backend: CloudTasksBackend, profile: Profile, options: KillRunOptions = {}): Promise<KillFigures> {
   const s = KILL[profile];
   const queue = await cloudTasksQueueRig(backend, 'kill');
   const dir = scratchDir('kill-cloud-tasks');
@@ -40,7 +36,7 @@ export async function killCloudTasks(backend: CloudTasksBackend, profile: Profil
   return run(rig, profile, options, dir);
 }
 
-export async function killLambda(sqs: SqsEmulator, profile: Profile, options: KillRunOptions = {}): Promise<KillResult & { invocations: number; crashedInvocations: number }> {
+export async function killLambda(sqs: SqsEmulator, profile: Profile, options: KillRunOptions = {}): Promise<KillFigures & { invocations: number; crashedInvocations: number }> {
   const s = KILL[profile];
   // The queue's visibility timeout is the Lambda path's lease.
   const queue = await sqsQueueRig(sqs, 'kill-lambda', Math.ceil(s.leaseMs / 1000));
@@ -51,14 +47,12 @@ export async function killLambda(sqs: SqsEmulator, profile: Profile, options: Ki
   return { ...result, invocations: total, crashedInvocations: crashed };
 }
 
-export async function run(rig: KillRig, profile: Profile, options: KillRunOptions, dir: { remove(): void }): Promise<KillResult> {
-  const s = KILL[profile];
-  // At most once: the parent settles the jobs in doubt through the same store the children use.
-  const operator = options.idempotency?.ifAbandoned === 'bury' ? await openStore(options.idempotency) : undefined;
+export async function run(rig: KillRig, profile: Profile, options: KillRunOptions, dir: { remove(): void }): Promise<KillFigures> {
+  let operator: DynamoDbIdempotencyStore | undefined;
   try {
-    const settleInDoubt = operator && { forget: (key: string) => operator.forget!(key) };
-    const figures = await runKillHarness(rig, { ...s, progress: options.progress, idempotency: options.idempotency !== undefined, settleInDoubt });
-    return { ...figures, minKills: s.minKills };
+    // At most once: the parent settles the jobs in doubt through the same store the children use.
+    if (options.idempotency?.ifAbandoned === 'bury') operator = await openStore(options.idempotency);
+    return await runKillHarness(rig, { ...KILL[profile], progress: options.progress, idempotency: options.idempotency !== undefined, settleInDoubt: operator });
   } finally {
     await operator?.close?.();
     await rig.close().catch(() => {});
