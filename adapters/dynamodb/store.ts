@@ -17,7 +17,7 @@
  * ```
  */
 import { IdempotencyError } from '../../src/idempotency/errors.ts';
-import { answerHeld, claimProblem, type IdempotencyStore } from '../../src/idempotency/store.ts';
+import { answerHeld, claimProblem, keyProblem, type IdempotencyStore } from '../../src/idempotency/store.ts';
 import { claimItem, completedItem, recordOf, type Item } from './items.ts';
 import { checkDynamoDbOptions, type DynamoDbIdempotencyStoreOptions } from './options.ts';
 import { dynamoDbClientHandle, storeSender } from './sdk.ts';
@@ -37,8 +37,9 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
 
   const send = storeSender(handle, settings, IdempotencyError);
 
-  const check = (operation: string, key: unknown, args: Parameters<typeof claimProblem>[1]) => {
-    const problem = claimProblem(key, args);
+  // Without args (release, forget): the key alone.
+  const check = (operation: string, key: unknown, args?: Parameters<typeof claimProblem>[1]) => {
+    const problem = args === undefined ? keyProblem(key) : claimProblem(key, args);
     if (problem !== undefined) throw new IdempotencyError('dynamodb', operation, problem, { retryable: false });
   };
 
@@ -64,7 +65,6 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
     tableName,
     async claim(key, { fingerprint, claimMs, keepAbandoned = false }) {
       check('claim', key, { fingerprint, claimMs, keepAbandoned });
-      const reportAbandoned = keepAbandoned;
       for (let round = 1; round <= CLAIM_ROUNDS; round++) {
         const t = now();
         const token = crypto.randomUUID();
@@ -73,9 +73,9 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
           client.send(new sdk.PutItemCommand({
             TableName: tableName,
             Item: claimItem(settings, key, fingerprint, token, expiresAt, keepAbandoned),
-            ConditionExpression: reportAbandoned ? FREE_UNLESS_ABANDONED : FREE,
-            ExpressionAttributeNames: { '#k': keyAttribute, '#e': 'expiresAtMs', ...(reportAbandoned ? { '#s': 'status', '#keep': 'keepAbandoned' } : {}) },
-            ExpressionAttributeValues: { ':now': { N: String(t) }, ...(reportAbandoned ? { ':completed': { S: 'completed' } } : {}) },
+            ConditionExpression: keepAbandoned ? FREE_UNLESS_ABANDONED : FREE,
+            ExpressionAttributeNames: { '#k': keyAttribute, '#e': 'expiresAtMs', ...(keepAbandoned ? { '#s': 'status', '#keep': 'keepAbandoned' } : {}) },
+            ExpressionAttributeValues: { ':now': { N: String(t) }, ...(keepAbandoned ? { ':completed': { S: 'completed' } } : {}) },
             // DynamoDB returns the blocking item with the failure (one round trip); emulators may not.
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }), o),
@@ -87,7 +87,7 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
         if (typeof record === 'string') throw new IdempotencyError('dynamodb', 'claim', `table ${tableName} holds an item for key ${key} that this store did not write: ${record}`);
         // Our own write: the SDK retried a PutItem that had committed (its answer was lost).
         if (record.status === 'in-progress' && record.token === token) return { status: 'acquired', token, expiresAt: record.expiresAt };
-        const answer = answerHeld(record, fingerprint, now(), reportAbandoned);
+        const answer = answerHeld(record, fingerprint, now(), keepAbandoned);
         if (answer === 'free') continue; // expired meanwhile: claim again
         return answer;
       }
@@ -108,11 +108,11 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
       return put.ok;
     },
     async release(key, token) {
-      check('release', key, { fingerprint: 'unused' });
+      check('release', key);
       return deleteIf('release', key, '#t = :token AND #s = :inProgress', { '#t': 'token', '#s': 'status' }, { ':token': { S: token }, ':inProgress': { S: 'in-progress' } });
     },
     async forget(key) {
-      check('forget', key, { fingerprint: 'unused' });
+      check('forget', key);
       // Only an abandoned claim: a slow run that completed meanwhile keeps its record.
       return deleteIf('forget', key, '#s = :inProgress AND #keep = :true AND #e <= :now', { '#s': 'status', '#keep': 'keepAbandoned', '#e': 'expiresAtMs' }, {
         ':inProgress': { S: 'in-progress' },

@@ -15,7 +15,6 @@ import { createProgressBar } from './progress.ts';
 import { batchCommand, chainCommand, chainsCommand } from './batch-command.ts';
 import { openTarget } from './target.ts';
 import { readPayloads } from './payloads.ts';
-import { NOT_ABANDONED } from '../idempotency/forget.ts';
 
 export type Command = (args: readonly string[]) => Promise<number>;
 
@@ -129,7 +128,7 @@ const forget: Command = async (args) => {
   const target = await openTarget(values.server as string | undefined, () => loadJobs(jobsPath(values.jobs)));
   try {
     const report = await target.forget(positionals[0]!);
-    print(report.forgotten ? { ...report, next: 'kick the job (jobferry kick) to run it' } : { ...report, why: NOT_ABANDONED });
+    print(report.forgotten ? { ...report, next: 'kick the job (jobferry kick) to run it' } : report);
     return report.forgotten ? EXIT.ok : EXIT.failed;
   } finally {
     await target.close();

@@ -18,8 +18,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeEnvelope } from '../envelope.ts';
-import { ConfigError, describeError, TransportError, UnsupportedError, ValidationError } from '../errors.ts';
-import { forgetInDoubt, NOT_ABANDONED } from '../idempotency/forget.ts';
+import { describeError, TransportError, UnsupportedError, ValidationError } from '../errors.ts';
+import { forgetInDoubt } from '../idempotency/forget.ts';
 import type { AnyJob } from '../job.ts';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../json-guard.ts';
 import type { EnqueueOptions, Queue } from '../queue.ts';
@@ -88,8 +88,12 @@ export function createHttpApi(options: HttpApiOptions): (req: IncomingMessage, r
         allow(method, 'POST');
         const key = url.searchParams.get('key');
         if (key === null) throw new HttpProblem(400, 'bad-query', 'key: the idempotency key to forget is missing (?key=..., from the buried job\'s detail)');
-        const report = await forgetInDoubt(jobs, key);
-        return { status: 200, body: report.forgotten ? report : { ...report, why: NOT_ABANDONED } };
+        try {
+          return { status: 200, body: await forgetInDoubt(jobs, key) };
+        } catch (error) {
+          if (error instanceof ValidationError) throw new HttpProblem(400, 'bad-key', error.message);
+          throw error;
+        }
       }
       case '/health':
         return { status: 200, body: { ok: true } };
@@ -144,7 +148,6 @@ function problemOf(error: unknown): Answer {
   if (error instanceof HttpProblem) return { status: error.status, body: { error: error.code, message: error.message, ...error.extra } };
   if (error instanceof ValidationError) return { status: 400, body: { error: 'invalid-payload', message: error.message, issues: error.issues } };
   if (error instanceof UnsupportedError) return { status: 400, body: { error: 'unsupported', message: error.message } };
-  if (error instanceof ConfigError) return { status: 400, body: { error: 'bad-request', message: error.issues.join('; ') } };
   if (error instanceof TransportError) return { status: 503, body: { error: 'transport', message: error.message, code: error.code } };
   const { name, message } = describeError(error);
   return { status: 500, body: { error: 'internal', message: `${name}: ${message}` } };

@@ -43,3 +43,9 @@ export async function idempotencyKeyOf(settings: IdempotencySettings, jobName: s
   }
   return { ok: true, key: `${jobName}#k:${await sha256Hex(userKey)}`, fingerprint };
 }
+
+/** The job a store key belongs to (job names hold no `#`), or undefined when it is not a store key. */
+export function jobNameOfKey(key: string): string | undefined {
+  const hash = key.indexOf('#');
+  return hash > 0 ? key.slice(0, hash) : undefined;
+}

@@ -11,7 +11,7 @@
  */
 import { ConfigError } from '../errors.ts';
 import { IdempotencyError } from './errors.ts';
-import { answerHeld, claimProblem, isAbandoned, type ClaimResult, type HeldRecord, type IdempotencyStore } from './store.ts';
+import { answerHeld, claimProblem, isAbandoned, keyProblem, type ClaimResult, type HeldRecord, type IdempotencyStore } from './store.ts';
 
 export interface MemoryIdempotencyStoreOptions {
   /** Clock in epoch ms. Default Date.now; tests pass a controllable one. */
@@ -43,8 +43,9 @@ export function createMemoryIdempotencyStore(options: MemoryIdempotencyStoreOpti
   const records = new Map<string, MemoryRecord>();
   let claims = 0;
 
-  const check = (operation: string, key: unknown, args: Parameters<typeof claimProblem>[1]) => {
-    const problem = claimProblem(key, args);
+  // Without args (release, forget): the key alone.
+  const check = (operation: string, key: unknown, args?: Parameters<typeof claimProblem>[1]) => {
+    const problem = args === undefined ? keyProblem(key) : claimProblem(key, args);
     if (problem !== undefined) throw new IdempotencyError('memory', operation, problem, { retryable: false });
   };
 
@@ -85,14 +86,14 @@ export function createMemoryIdempotencyStore(options: MemoryIdempotencyStoreOpti
       return true;
     },
     async release(key, token) {
-      check('release', key, { fingerprint: 'unused' });
+      check('release', key);
       const held = records.get(key);
       if (held === undefined || held.status !== 'in-progress' || held.token !== token) return false;
       records.delete(key);
       return true;
     },
     async forget(key) {
-      check('forget', key, { fingerprint: 'unused' });
+      check('forget', key);
       const held = records.get(key);
       return held !== undefined && isAbandoned(held, now()) && records.delete(key);
     },

@@ -92,11 +92,16 @@ export interface IdempotencyStore {
 /** Longest key a store must accept. The pipeline's keys are `<job name>#<source>:<64 hex>`, far below. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 1024;
 
+/** Why a key is not one a store takes, or undefined. */
+export function keyProblem(key: unknown): string | undefined {
+  if (typeof key === 'string' && key.length > 0 && key.length <= MAX_IDEMPOTENCY_KEY_LENGTH) return undefined;
+  return `key: must be a string of 1-${MAX_IDEMPOTENCY_KEY_LENGTH} characters, got ${typeof key === 'string' ? `${key.length} characters` : typeof key}`;
+}
+
 /** Why a store call's arguments are wrong, or undefined: stores check with it, so every store says the same. */
 export function claimProblem(key: unknown, options: { fingerprint?: unknown; claimMs?: unknown; retentionMs?: unknown; keepAbandoned?: unknown }): string | undefined {
-  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-    return `key: must be a string of 1-${MAX_IDEMPOTENCY_KEY_LENGTH} characters, got ${typeof key === 'string' ? `${key.length} characters` : typeof key}`;
-  }
+  const badKey = keyProblem(key);
+  if (badKey !== undefined) return badKey;
   if (typeof options.fingerprint !== 'string' || options.fingerprint.length === 0) return 'fingerprint: must be a non-empty string';
   if (options.keepAbandoned !== undefined && typeof options.keepAbandoned !== 'boolean') return `keepAbandoned: must be a boolean, got ${typeof options.keepAbandoned}`;
   for (const name of ['claimMs', 'retentionMs'] as const) {
@@ -135,7 +140,7 @@ export function answerHeld(held: HeldRecord, fingerprint: string, now: number, r
     return { status: 'in-progress', expiresAt: held.expiresAt };
   }
   // Expired. An unfinished claim kept for its abandonment is reported, where the caller asks.
-  if (!reportAbandoned || held.status !== 'in-progress' || !held.keepAbandoned) return 'free';
+  if (!reportAbandoned || !isAbandoned(held, now)) return 'free';
   if (held.fingerprint !== fingerprint) return { status: 'conflict', fingerprint: held.fingerprint };
   return { status: 'abandoned', expiredAt: held.expiresAt };
 }
