@@ -3,6 +3,7 @@
  * problem names the option, the limit and who sets it, so a refused deployment says why
  * before any cloud API is called.
  */
+import { visibilityTimeoutFor } from '../src/platform-defaults.ts';
 import type { InfraSettings } from './settings.ts';
 
 export type Platform = 'aws' | 'gcp';
@@ -10,11 +11,10 @@ export type Platform = 'aws' | 'gcp';
 /**
  * AWS's guidance for a Lambda SQS event source: the queue's visibility timeout at least six
  * times the function timeout, plus the batching window (a record waiting in a window is
- * already in flight, and Lambda retries throttled invocations within that time).
+ * already in flight, and Lambda retries throttled invocations within that time). The one
+ * formula is in src/platform-defaults.ts, which the dev app uses too.
  */
-export function minimumVisibilitySeconds(functionTimeoutSeconds: number, maxBatchingWindowSeconds: number): number {
-  return 6 * functionTimeoutSeconds + maxBatchingWindowSeconds;
-}
+export const minimumVisibilitySeconds = visibilityTimeoutFor;
 
 type Check = (s: InfraSettings) => string | undefined;
 

@@ -80,6 +80,14 @@ export class TimeoutError extends JobferryError {
   }
 }
 
+/**
+ * The failure a timed-out handler leaves: such a handler may still be running (it may ignore its
+ * signal), so the pattern steps keep their claim or lease rather than let another run beside it.
+ */
+export function timedOut(error: { readonly name: string } | undefined): boolean {
+  return error?.name === 'TimeoutError';
+}
+
 /** An adapter lacks an ability (touch, kick, priority, group key, ...). */
 export class UnsupportedError extends JobferryError {
   override name = 'UnsupportedError';

@@ -31,7 +31,7 @@ export interface Target {
   close(): Promise<void>;
 }
 
-export const DEFAULT_SERVER = 'http://127.0.0.1:3000';
+const DEFAULT_SERVER = 'http://127.0.0.1:3000';
 /** Payloads per HTTP request when a file holds many. */
 const HTTP_CHUNK = 500;
 

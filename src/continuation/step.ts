@@ -24,7 +24,7 @@
  */
 import type { StepContext } from '../step.ts';
 import { backoffDelayMs } from '../backoff.ts';
-import { describeError } from '../errors.ts';
+import { describeError, timedOut } from '../errors.ts';
 import { exceedsBytes, jsonDepthExceeds, MAX_JSON_DEPTH } from '../json-guard.ts';
 import type { Outcome } from '../outcome.ts';
 import { isContinue, type ContinuationContext } from './continue.ts';
@@ -124,7 +124,7 @@ async function afterLink(run: ChainRun, outcome: Outcome, token: string, record:
     }
     case 'retry': {
       // A timed-out handler may still be running: its lease ends on its own, then the retry comes.
-      if (outcome.error.name !== 'TimeoutError' && (await released(run, chainId, token))) return outcome;
+      if (!timedOut(outcome.error) && (await released(run, chainId, token))) return outcome;
       const left = Math.ceil(record.lockedUntil !== undefined ? record.lockedUntil - run.now() : 0);
       return left > outcome.delayMs ? { ...outcome, delayMs: left } : outcome;
     }

@@ -16,7 +16,7 @@
  */
 import type { StepContext } from '../step.ts';
 import { backoffDelayMs } from '../backoff.ts';
-import { describeError } from '../errors.ts';
+import { describeError, timedOut } from '../errors.ts';
 import { sha256Hex } from '../idempotency/canonical.ts';
 import type { ClaimResult } from '../idempotency/store.ts';
 import type { Outcome } from '../outcome.ts';
@@ -71,8 +71,7 @@ export async function runExclusive(run: ExclusiveRun): Promise<Outcome> {
     // next() never rejects (it is the pipeline's own step): the release below always runs.
     const outcome = await run.next();
     // A timed-out handler may still be running: the lease runs out on its own rather than let another in.
-    const timedOut = outcome.type === 'retry' && outcome.error.name === 'TimeoutError';
-    if (!timedOut) {
+    if (!(outcome.type === 'retry' && timedOut(outcome.error))) {
       try {
         await settings.store.release(storeKey, claim.token);
       } catch (error) {

@@ -24,7 +24,7 @@
  */
 import type { StepContext } from '../step.ts';
 import { backoffDelayMs } from '../backoff.ts';
-import { describeError } from '../errors.ts';
+import { describeError, timedOut } from '../errors.ts';
 import type { Outcome } from '../outcome.ts';
 import { IdempotencyError } from './errors.ts';
 import { idempotencyKeyOf } from './keys.ts';
@@ -89,14 +89,16 @@ export async function runIdempotent(run: GuardedRun): Promise<Outcome> {
           `idempotency key ${key} is held by a different payload (stored fingerprint ${String(claim.fingerprint).slice(0, 16)}, this payload ${fingerprint.slice(0, 16)}): the same key must always come with the same payload`,
           undefined,
         );
-      case 'abandoned':
+      case 'abandoned': {
+        const expiredAt = isoOrUndefined(claim.expiredAt);
         return run.bury(
           'idempotency-in-doubt',
-          `idempotency key ${key}: an earlier run claimed it and neither completed nor released its claim before it expired${isoOrUndefined(claim.expiredAt) ? ` at ${isoOrUndefined(claim.expiredAt)}` : ''} ` +
+          `idempotency key ${key}: an earlier run claimed it and neither completed nor released its claim before it expired${expiredAt ? ` at ${expiredAt}` : ''} ` +
             `(its worker died, it timed out, or the store failed to record its end): its side effect may or may not have happened. ifAbandoned is 'bury', so it is not run again: ` +
             `check the effect; if it did not happen, forget the key (store.forget(key)) and kick the job`,
           undefined,
         );
+      }
       default:
         return storeFailure(run, new Error(`claim returned an unknown status ${JSON.stringify((claim as { status?: unknown } | undefined)?.status) ?? 'undefined'}`), 'claim', startedAt);
     }
@@ -129,7 +131,7 @@ async function runClaimed(run: GuardedRun, key: string, fingerprint: string, cla
     case 'retry': {
       // A timed-out handler may still be running (it ignored its signal): keep the claim, so no
       // other delivery runs beside it, and let the retry come when the claim has expired.
-      const keep = outcome.error.name === 'TimeoutError' || !(await released(run, key, claim));
+      const keep = timedOut(outcome.error) || !(await released(run, key, claim));
       if (!keep) return outcome;
       const left = Math.ceil(claim.expiresAt - now());
       if (!(left > outcome.delayMs)) return outcome;
@@ -139,7 +141,7 @@ async function runClaimed(run: GuardedRun, key: string, fingerprint: string, cla
     case 'buried':
       // Released so that a kick can run the job again; but a timed-out handler (its last attempt)
       // may still be running: its claim is kept, as for a retry.
-      if (outcome.error?.name !== 'TimeoutError') await released(run, key, claim);
+      if (!timedOut(outcome.error)) await released(run, key, claim);
       return outcome;
     case 'deferred':
       return outcome;

@@ -96,7 +96,7 @@ export function checkIdempotencyOptions(value: unknown, timeoutMs: number): { se
   const ifAbandoned = o.ifAbandoned ?? 'run';
   if (ifAbandoned !== 'run' && ifAbandoned !== 'bury') {
     problems.push(`idempotency.ifAbandoned: must be 'run' or 'bury', got ${JSON.stringify(ifAbandoned) ?? typeof ifAbandoned}`);
-  } else if (ifAbandoned === 'bury' && typeof store === 'object' && store !== null && typeof (store as Record<string, unknown>).forget !== 'function') {
+  } else if (ifAbandoned === 'bury' && typeof store === 'object' && store !== null && typeof store.forget !== 'function') {
     problems.push(`idempotency.ifAbandoned: 'bury' needs a store with forget(key) (to settle a job in doubt) that honours keepAbandoned; store ${String(store.name)} has no forget`);
   }
   for (const name of Object.keys(o)) {
