@@ -18,7 +18,7 @@ import type { BatchSummary } from '../../src/batch/summary.ts';
 import { PermanentError } from '../../src/errors.ts';
 import { defineJob, type AnyJob } from '../../src/job.ts';
 import type { JobService, OutgoingJob, ReservedJob } from '../../src/service.ts';
-import { deferred, type Deferred } from '../support/deferred.ts';
+import { deferred } from '../support/deferred.ts';
 
 export const isFlaky = (i: number) => i % 10 === 3;
 export const isPoison = (i: number) => i % 50 === 7;
@@ -48,7 +48,6 @@ export interface LedgerEntry {
   readonly result: 'ok' | 'retry' | 'permanent';
 }
 
-export { deferred, type Deferred };
 
 /** The scenario's jobs: `migrate-item` (the batch job, with faults) and `migration-finished`. */
 export function scenarioJobs(store: BatchStore = createMemoryBatchStore()) {

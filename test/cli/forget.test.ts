@@ -3,7 +3,7 @@
  * run overran its claim is buried as idempotency-in-doubt; `POST /idempotency/forget` (and
  * `jobferry forget <key>`) forgets the abandoned claim, and a kick then runs the job once.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { z } from 'zod';
 import { COMMANDS } from '../../src/cli/commands.ts';
 import { startDev } from '../../src/cli/dev.ts';
@@ -28,6 +28,7 @@ async function appWithChargeInDoubt() {
   });
   const logger = watchedLogger();
   const app = await startDev({ jobs: new Map([['charge', charge]]), port: 0, host: '127.0.0.1', overrides: { adapter: 'memory' }, logger });
+  onTestFinished(() => app.close());
   const { json } = await post(`${app.url}/jobs/charge`, { orderId: 'o-1' });
   await logger.waitFor((r) => r.event === 'job.buried' && r.reason === 'idempotency-in-doubt');
   const buried = (await get(`${app.url}/buried`)).json.buried as Array<{ reason: string; detail: string }>;
@@ -38,26 +39,22 @@ async function appWithChargeInDoubt() {
 describe('forgetting a job in doubt', () => {
   it('POST /idempotency/forget forgets the abandoned claim once; a kick then runs the job', async () => {
     const { app, logger, key, id, runs } = await appWithChargeInDoubt();
-    try {
-      expect(key).toMatch(/^charge#k:[0-9a-f]{64}$/);
-      // A kick alone buries it in doubt again.
-      await post(`${app.url}/kick`, {});
-      await logger.waitFor(() => logger.records.filter((r) => r.event === 'job.buried' && r.reason === 'idempotency-in-doubt').length === 2);
-      expect(runs()).toBe(1);
+    expect(key).toMatch(/^charge#k:[0-9a-f]{64}$/);
+    // A kick alone buries it in doubt again.
+    await post(`${app.url}/kick`, {});
+    await logger.waitFor(() => logger.records.filter((r) => r.event === 'job.buried' && r.reason === 'idempotency-in-doubt').length === 2);
+    expect(runs()).toBe(1);
 
-      const forgotten = await post(`${app.url}/idempotency/forget?key=${encodeURIComponent(key)}`, {});
-      expect(forgotten).toEqual({ status: 200, json: { key, job: 'charge', store: 'memory', forgotten: true } });
-      const again = await post(`${app.url}/idempotency/forget?key=${encodeURIComponent(key)}`, {});
-      expect(again.json).toMatchObject({ forgotten: false, why: expect.stringMatching(/^no abandoned claim under this key/) });
+    const forgotten = await post(`${app.url}/idempotency/forget?key=${encodeURIComponent(key)}`, {});
+    expect(forgotten).toEqual({ status: 200, json: { key, job: 'charge', store: 'memory', forgotten: true } });
+    const again = await post(`${app.url}/idempotency/forget?key=${encodeURIComponent(key)}`, {});
+    expect(again.json).toMatchObject({ forgotten: false, why: expect.stringMatching(/^no abandoned claim under this key/) });
 
-      await post(`${app.url}/kick`, {});
-      const done = await logger.waitFor((r) => r.event === 'job.completed' && r.jobId === id);
-      expect(done).toMatchObject({ attempt: 1 });
-      expect(runs()).toBe(2);
-      expect((await get(`${app.url}/stats`)).json).toMatchObject({ buried: 0 });
-    } finally {
-      await app.close();
-    }
+    await post(`${app.url}/kick`, {});
+    const done = await logger.waitFor((r) => r.event === 'job.completed' && r.jobId === id);
+    expect(done).toMatchObject({ attempt: 1 });
+    expect(runs()).toBe(2);
+    expect((await get(`${app.url}/stats`)).json).toMatchObject({ buried: 0 });
   });
 
   it.each([
@@ -66,28 +63,19 @@ describe('forgetting a job in doubt', () => {
     ['a key of a job the app does not define', '?key=refund%23k%3Aab', 400, /names job "refund", which this app does not define \(known: charge\)/],
   ])('answers %s with a 400 that says why', async (_what, query, status, message) => {
     const { app } = await appWithChargeInDoubt();
-    try {
-      const answer = await post(`${app.url}/idempotency/forget${query}`, {});
-      expect(answer.status).toBe(status);
-      expect(String(answer.json.message)).toMatch(message);
-    } finally {
-      await app.close();
-    }
+    const answer = await post(`${app.url}/idempotency/forget${query}`, {});
+    expect(answer.status).toBe(status);
+    expect(String(answer.json.message)).toMatch(message);
   });
 
   it('jobferry forget <key> --server URL forgets through the app, and exits 1 when there is nothing to forget', async () => {
     const { app, key } = await appWithChargeInDoubt();
     const out: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-    try {
-      expect(await COMMANDS.forget!([key, '--server', app.url])).toBe(0);
-      expect(JSON.parse(out.join(''))).toMatchObject({ key, job: 'charge', forgotten: true, next: expect.stringMatching(/kick/) });
-      out.length = 0;
-      expect(await COMMANDS.forget!([key, '--server', app.url])).toBe(1);
-      expect(JSON.parse(out.join(''))).toMatchObject({ forgotten: false, why: expect.stringMatching(/^no abandoned claim/) });
-    } finally {
-      vi.restoreAllMocks();
-      await app.close();
-    }
+    expect(await COMMANDS.forget!([key, '--server', app.url])).toBe(0);
+    expect(JSON.parse(out.join(''))).toMatchObject({ key, job: 'charge', forgotten: true, next: expect.stringMatching(/kick/) });
+    out.length = 0;
+    expect(await COMMANDS.forget!([key, '--server', app.url])).toBe(1);
+    expect(JSON.parse(out.join(''))).toMatchObject({ forgotten: false, why: expect.stringMatching(/^no abandoned claim/) });
   });
 });

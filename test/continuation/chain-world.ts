@@ -95,7 +95,7 @@ export function createChainWorld(o: ChainJobOptions) {
   const planned: Array<{ kind: 'throw' | 'stop' | 'kill'; at: number }> = [];
   let plannedUpTo = -1;
   const faultOf = (link: number) => {
-    for (; plannedUpTo < link; ) {
+    while (plannedUpTo < link) {
       const at = ++plannedUpTo;
       if (faults.throwAt(at)) planned.push({ kind: 'throw', at });
       if (faults.stopAt.includes(at)) planned.push({ kind: 'stop', at });
@@ -117,9 +117,9 @@ export function createChainWorld(o: ChainJobOptions) {
         const c = ctx.continuation!;
         f.linkRuns++;
         const from = (c.checkpoint as number | undefined) ?? 0;
-        const planned = hooks === undefined ? undefined : faultOf(c.link);
-        const key = planned && `${planned.kind}@${planned.at}`;
-        const fault = planned?.kind;
+        const due = hooks === undefined ? undefined : faultOf(c.link);
+        const key = due && `${due.kind}@${due.at}`;
+        const fault = due?.kind;
         for (let next = from; next < items; next++) {
           // Mid-link: some items done since the checkpoint, half the budget (or all of it) spent.
           if (key !== undefined && next > from && c.timeLeftMs() <= o.budgetMs / 2 && !fired.has(key)) {

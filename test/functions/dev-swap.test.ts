@@ -115,13 +115,12 @@ describe('choosing the transport', () => {
   });
 
   it('`jobferry dev --adapter sqs` from the command line: the Lambda simulator runs a job; SIGINT stops it, exit 0', { timeout: 30_000 }, async () => {
-    const { child, line, stderr } = runJsonLines(process.execPath, ['src/cli/main.ts', 'dev', '--adapter', 'sqs', '--port', '0'], { env: { PATH: process.env.PATH } });
+    const { child, line, stderr, exited } = runJsonLines(process.execPath, ['src/cli/main.ts', 'dev', '--adapter', 'sqs', '--port', '0'], { env: { PATH: process.env.PATH } });
     const listening = await line((l) => l.event === 'app.listening');
     expect(listening).toMatchObject({ adapter: 'sqs', delivery: 'lambda', emulator: 'fauxqs (in process)' });
     const { json } = await post(`${String(listening.url)}/jobs/send-welcome-email`, { to: 'cy@example.com', name: 'Cy' });
     expect(await line((l) => l.event === 'job.completed' && l.jobId === json.id)).toMatchObject({ adapter: 'sqs', attempt: 1 });
 
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(stderr()).toBe('');

@@ -29,6 +29,8 @@ describe('cloud-tasks pull dead-letter redaction (emulator)', () => {
     const count = tally('redaction', 'cloud-tasks-pull', { text: logger.text, crashes: crashTrap().crashes });
     const service = rig.service({ mode: 'pull', ...queues, pollIntervalMs: 50 });
     const samples = fc.sample(payloadWithSecrets(BURIED_MODES), { numRuns: runs(12), seed: 11 });
+    const secrets = samples.flatMap((s) => s.secrets);
+    Object.assign(count, { cases: samples.length, secrets: secrets.length }); // counted before any assertion
     const bodies = samples.map(({ payload, mode }) => JSON.stringify({ v: 1, id: crypto.randomUUID(), name: 'pay', createdAt: '2030-01-01T00:00:00.000Z', payload: sent(payload, mode) }));
     const sentAll = await service.enqueue(bodies.map((body, i) => ({ id: `redact-${i}`, name: 'pay', body, delayMs: 0 })));
     expect(sentAll.every((r) => r.ok)).toBe(true);
@@ -37,15 +39,14 @@ describe('cloud-tasks pull dead-letter redaction (emulator)', () => {
     await worker.start();
     await logger.waitFor(() => logger.count('job.buried') + logger.count('job.invalid') === samples.length);
     await worker.stop();
-    const [tasks] = await rig.adminBeta.listTasks({ parent: service.deadLetterQueuePath!, responseView: 'FULL', pageSize: 1000 }, CALL as never);
+    const [tasks] = await rig.adminBeta.listTasks({ parent: service.deadLetterQueuePath!, responseView: 'FULL' }, CALL as never);
     const dead = tasks.map((task) => {
       const [facts, ...body] = Buffer.from(task.pullMessage!.payload as Uint8Array).toString('utf8').split('\n');
       return { facts: facts!, body: body.join('\n') };
     });
 
-    const secrets = samples.flatMap((s) => s.secrets);
     const found = { deadLetter: leaked(dead.map((d) => d.facts).join('\n'), secrets), logs: leaked(logger.text(), secrets) };
-    Object.assign(count, { cases: samples.length, secrets: secrets.length, failures: casesLeaking(samples, [...found.deadLetter, ...found.logs]) });
+    count.failures = casesLeaking(samples, [...found.deadLetter, ...found.logs]);
     expect(dead.map((d) => d.body).sort()).toEqual([...bodies].sort());
     expect(dead.every((d) => d.facts.startsWith('jobferry-buried {"reason":'))).toBe(true);
     expect(found).toEqual({ deadLetter: [], logs: [] });

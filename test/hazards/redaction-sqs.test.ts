@@ -61,11 +61,12 @@ describe('sqs dead-letter redaction (fauxqs)', () => {
     await worker.stop();
     const dead = await receiveAll(queue.deadLetterQueueUrl!, samples.length);
 
-    expect(dead).toHaveLength(samples.length);
-    expect(dead.map((m) => m.Body).sort()).toEqual([...bodies].sort());
+    // Counted before any assertion: a failing run reports what it saw.
     const secrets = samples.flatMap((s) => s.secrets);
     const found = { deadLetter: leaked(dead.map(besidesBody).join('\n'), secrets), logs: leaked(logger.text(), secrets) };
     Object.assign(count, { cases: samples.length, secrets: secrets.length, failures: casesLeaking(samples, [...found.deadLetter, ...found.logs]) });
+    expect(dead).toHaveLength(samples.length);
+    expect(dead.map((m) => m.Body).sort()).toEqual([...bodies].sort());
     expect(dead.every((m) => m.MessageAttributes?.['jobferry.reason']?.StringValue !== undefined)).toBe(true);
     expect(found).toEqual({ deadLetter: [], logs: [] });
   });

@@ -23,7 +23,9 @@ const freshKey = () => `job#p:${(++keys).toString(16).padStart(64, '0')}`;
 
 export function runIdempotencyStoreSuite(name: string, setup: StoreSetup): void {
   const withStore = withFreshStore(setup);
-  const itAtMostOnce = setup.atMostOnce === false ? it.skip : it;
+  // A store without forget (atMostOnce: false) skips these, and the title says why.
+  const itAtMostOnce = (title: string, fn: () => Promise<void>) =>
+    setup.atMostOnce === false ? it.skip(`${title} [skipped: atMostOnce: false, the store has no forget]`, fn) : it(title, fn);
 
   describe(`${name}: idempotency store contract`, () => {
     it('acquires a free key with a token, until now + claimMs', withStore(async ({ store, clock }) => {
