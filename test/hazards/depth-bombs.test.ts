@@ -45,7 +45,7 @@ describe.each(DEPTHS)('a depth bomb of %i nested arrays', (depth) => {
     const { parsed } = parseSpy();
     const pipeline = createPipeline({ jobs: [anyJob], adapter: 'memory', queue: 'q', maxBodyBytes: 4 * 1024 * 1024, logger });
     const bodies = [bomb, envelopeText('any', bomb), new TextEncoder().encode(envelopeText('any', bomb))];
-    const count = tally('depth-bomb', 'pipeline', { text: logger.text });
+    const count = tally('depth-bomb', 'pipeline', { text: logger.text, crashes: crashTrap().crashes });
     const outcomes = await Promise.all(bodies.map((body) => pipeline.run({ body, attempt: 1 })));
     const reasons = outcomes.map((o) => (o.type === 'buried' ? o.reason : o.type));
     count.cases = bodies.length;
@@ -84,7 +84,7 @@ describe.each(DEPTHS)('a depth bomb of %i nested arrays', (depth) => {
     const logger = capturingLogger();
     const app = await startHazardApp([anyJob], logger, { maxBodyBytes: 4 * 1024 * 1024 });
     const { parsed } = parseSpy();
-    const count = tally('depth-bomb', 'http-api', { text: logger.text });
+    const count = tally('depth-bomb', 'http-api', { text: logger.text, crashes: crashTrap().crashes });
     const single = await post(`${app.url}/jobs/any`, bomb);
     const batch = await post(`${app.url}/jobs/any/batch`, `[${bomb}]`);
     count.cases = 2;
@@ -106,7 +106,7 @@ describe.each(DEPTHS)('a depth bomb of %i nested arrays', (depth) => {
       defineJob({ name: 'throws-deep', schema: z.unknown(), handler: () => { throw new Error('failed', { cause }); } }),
     ];
     const pipeline = createPipeline({ jobs, adapter: 'memory', queue: 'q', maxBodyBytes: 1_048_576, logger });
-    const count = tally('depth-bomb', 'pipeline', { text: logger.text });
+    const count = tally('depth-bomb', 'pipeline', { text: logger.text, crashes: crashTrap().crashes });
     const outcomes = await Promise.all(jobs.map((job) => pipeline.run({ body: envelopeText(job.name, '{}'), attempt: 1 })));
     count.cases = jobs.length;
     count.failures = outcomes.filter((o, i) => o.type !== ['completed', 'completed', 'retry'][i]).length + logger.lines.filter((l) => l.length >= 64 * 1024).length;

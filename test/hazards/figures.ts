@@ -39,6 +39,15 @@ export function runs(ci: number): number {
   return ci * SCALE;
 }
 
+/**
+ * fast-check parameters for a property of `ci` runs. While figures are collected, a failure ends
+ * the property at once (no shrinking): shrinking re-runs the body, and its counts with it, so a
+ * failing run would report inflated counts. CI keeps shrinking, for the smallest failing input.
+ */
+export function property(ci: number): { numRuns: number; endOnFailure: boolean } {
+  return { numRuns: runs(ci), endOnFailure: process.env.RELIABILITY_HAZARD_FIGURES !== undefined };
+}
+
 export const RANGE_ERROR = /RangeError|Maximum call stack/;
 
 /**

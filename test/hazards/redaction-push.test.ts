@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPushHandler } from '../../adapters/cloud-tasks/push.ts';
 import type { BuryInfo, JobService } from '../../src/service.ts';
 import { AUDIENCE, SERVICE_ACCOUNT, signToken, startJwksServer, type JwksServer } from '../cloud-tasks/helpers/oidc.ts';
-import { runs, tally } from './figures.ts';
+import { property, tally } from './figures.ts';
 import { capturingLogger, crashTrap } from './helpers.ts';
 import { expectedEnd, MODES, redactionJobs, sent } from './redaction-jobs.ts';
 import { leaked, payloadWithSecrets, secretValue } from './secrets.ts';
@@ -80,7 +80,7 @@ describe('cloud-tasks push handler redaction', () => {
         expect(written).toContain('push.rejected');
         expect(found).toEqual({ written: [], handed: [], answer: [] });
       }),
-      { numRuns: runs(60) },
+      property(60),
     );
   });
 
@@ -117,7 +117,7 @@ describe('cloud-tasks push handler redaction', () => {
         expect(end).toBe(expectedEnd[mode]);
         expect(found).toEqual({ written: [], handed: [], answers: [], deadLetter: [] });
       }),
-      { numRuns: runs(60) },
+      property(60),
     );
     expect(buried.length).toBeGreaterThan(0);
   });

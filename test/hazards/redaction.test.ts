@@ -12,7 +12,7 @@ import { createMemoryService } from '../../adapters/memory/index.ts';
 import { createPipeline } from '../../src/pipeline.ts';
 import { createQueue } from '../../src/queue.ts';
 import { createWorker } from '../../src/worker.ts';
-import { runs, tally } from './figures.ts';
+import { property, runs, tally } from './figures.ts';
 import { capturingLogger, crashTrap, post, startHazardApp } from './helpers.ts';
 import { expectedEnd, MODES, redactionJobs, sent } from './redaction-jobs.ts';
 import { leaked, payloadWithSecrets } from './secrets.ts';
@@ -53,7 +53,7 @@ describe('log and dead-letter redaction', () => {
         expect(ends).toEqual([expectedEnd[mode]]);
         expect(written).toContain('"payload":');
       }),
-      { numRuns: runs(400) },
+      property(400),
     );
     expect(count.secrets).toBeGreaterThan(runs(400));
   });
@@ -101,7 +101,7 @@ describe('log and dead-letter redaction', () => {
           expect(JSON.stringify(envelope.payload)).toBe(sentPayloads.get(envelope.id));
         }
       }),
-      { numRuns: runs(80) },
+      property(80),
     );
     await worker.stop();
   });
@@ -126,7 +126,7 @@ describe('log and dead-letter redaction', () => {
         expect(listed).toContain('"payload"');
         expect(found).toEqual({ listed: [], logs: [] });
       }),
-      { numRuns: runs(30) },
+      property(30),
     );
   });
 });

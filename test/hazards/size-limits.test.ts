@@ -56,7 +56,7 @@ describe('bodies at the size limit', () => {
     const logger = capturingLogger();
     const pipeline = createPipeline({ jobs: [sized], adapter: 'memory', queue: 'q', maxBodyBytes: LIMIT, logger });
     const [under, at, over] = [LIMIT - 1, LIMIT, LIMIT + 1].map((n) => envelopeOfBytes(n, filler, `b${n}`));
-    const count = tally('size-limit', 'pipeline', { text: logger.text });
+    const count = tally('size-limit', 'pipeline', { text: logger.text, crashes: crashTrap().crashes });
     const outcomes = await Promise.all([under!, at!, over!, new TextEncoder().encode(over!)].map((body) => pipeline.run({ body, attempt: 1 })));
     const ends = outcomes.map((o) => (o.type === 'buried' ? o.reason : o.type));
     count.cases = outcomes.length;
@@ -75,15 +75,14 @@ describe('bodies at the size limit', () => {
     const service = createMemoryService({ maxBodyBytes: 4 * LIMIT });
     const worker = createWorker({ service, jobs: [sized], maxBodyBytes: LIMIT, waitMs: 20, handleSignals: false, logger });
     const bodies = [LIMIT - 1, LIMIT, LIMIT + 1].map((n) => envelopeOfBytes(n, '€', `w${n}`));
+    // Counted from the start: a run that fails on its way still writes its line.
+    const count = Object.assign(tally('size-limit', 'memory', { text: logger.text, crashes }), { cases: bodies.length });
     await service.enqueue(bodies.map((body, i) => ({ id: `w${i}`, name: 'sized', body, delayMs: 0 })));
     await worker.start();
     await logger.waitFor(() => logger.count('job.completed') === 2 && logger.count('job.invalid') === 1);
     await worker.stop();
     const buried = await service.listBuried();
-    Object.assign(tally('size-limit', 'memory', { text: logger.text, crashes }), {
-      cases: bodies.length,
-      failures: Number(buried.length !== 1 || buried[0]?.reason !== 'body-too-large' || buried[0].body !== bodies[2]) + Number(parsed(bodies[2]!)),
-    });
+    count.failures = Number(buried.length !== 1 || buried[0]?.reason !== 'body-too-large' || buried[0].body !== bodies[2]) + Number(parsed(bodies[2]!));
     expect(buried).toEqual([expect.objectContaining({ reason: 'body-too-large', body: bodies[2] })]);
     expect(bodies.map(parsed)).toEqual([true, true, false]);
     expect(crashes).toEqual([]);
@@ -95,9 +94,10 @@ describe('bodies at the size limit', () => {
     // The producer's envelope: measure it the way it encodes (fixed id and time keep the size exact).
     const measure = (pad: string) => utf8(JSON.stringify({ v: 1, id: 'p-0000', name: 'sized', payload: { pad }, createdAt: '2030-01-01T00:00:00.000Z' }));
     const send = (bytes: number, id: string) => queue.enqueue(sized, payloadForBodyOf(bytes, measure), { id });
+    const count = Object.assign(tally('size-limit', 'memory', { crashes: crashTrap().crashes }), { cases: 2 });
     const atLimit = await send(LIMIT, 'p-0001');
     const overLimit = await send(LIMIT + 1, 'p-0002').then(() => undefined, (e: unknown) => e);
-    Object.assign(tally('size-limit', 'memory'), { cases: 2, failures: Number(atLimit.id !== 'p-0001') + Number(!(overLimit instanceof ValidationError)) });
+    count.failures = Number(atLimit.id !== 'p-0001') + Number(!(overLimit instanceof ValidationError));
     expect(atLimit.id).toBe('p-0001');
     expect(overLimit).toBeInstanceOf(ValidationError);
     expect((overLimit as Error).message).toBe(`[memory] enqueue of job sized rejected: encoded job is larger than the ${LIMIT} bytes memory accepts`);
@@ -109,6 +109,7 @@ describe('bodies at the size limit', () => {
     const logger = capturingLogger();
     const app = await startHazardApp([sized], logger, { maxBodyBytes: LIMIT });
     const { parsed } = parseSpy();
+    const count = Object.assign(tally('size-limit', 'http-api', { text: logger.text, crashes }), { cases: 4 });
     const payloadOf = (bytes: number) => {
       const text = `{"pad":"${'é'.repeat(Math.floor((bytes - 10) / 2))}${'x'.repeat((bytes - 10) % 2)}"}`;
       if (utf8(text) !== bytes) throw new Error(`fixture: ${utf8(text)} bytes, wanted ${bytes}`);
@@ -127,10 +128,7 @@ describe('bodies at the size limit', () => {
     };
     const answers = [await postText(under!), await postText(at!), await postText(over!), await postText(over!, true)];
     const expected = ['invalid-payload', 'invalid-payload', 'body-too-large', 'body-too-large'];
-    Object.assign(tally('size-limit', 'http-api', { text: logger.text, crashes }), {
-      cases: answers.length,
-      failures: answers.filter((a, i) => a.error !== expected[i] || a.status === 500).length + Number(parsed(over!)),
-    });
+    count.failures = answers.filter((a, i) => a.error !== expected[i] || a.status === 500).length + Number(parsed(over!));
     // The payload fits the HTTP limit, but its envelope does not fit the transport: a 400 with the reason.
     expect(answers).toEqual([
       { status: 400, error: 'invalid-payload' },
