@@ -25,7 +25,8 @@ import type { IdempotencyConfig } from './harness/child-config.ts';
 import { startIdempotencyBackend } from './harness/dynalite.ts';
 import type { KillFigures } from './harness/kill-harness.ts';
 import { startCloudTasksBackend } from './harness/rigs/cloud-tasks-rig.ts';
-import { HAZARD_PATHS, renderTable, type Adapter, type Cell, type RunResults } from './harness/table.ts';
+import { HAZARD_CHECKS, renderTable, type Adapter, type Cell, type RunResults } from './harness/table.ts';
+import type { HazardCheck, HazardPath } from '../hazards/figures.ts';
 import { within } from './harness/wait.ts';
 import { drainCloudTasks, drainMemory, drainSqs } from './suites/drain.ts';
 import { faultsCloudTasks, faultsLambda, faultsSqs } from './suites/faults.ts';
@@ -222,8 +223,11 @@ function missedTargets(r: RunResults): string[] {
   if (h !== undefined && 'error' in h) out.push(`hazards: did not run to the end: ${h.error}`);
   if (h !== undefined && 'ok' in h) {
     for (const failed of h.ok.failed) out.push(`hazards: failed: ${failed}`);
-    // A path with no counts ran nothing that counted: a missed target, never an n/a.
-    for (const path of new Set(Object.values(HAZARD_PATHS).flat())) if (h.ok.checks[path] === undefined) out.push(`hazards ${path}: no counts were written (the tests of this path did not run or did not report)`);
+    // A path and check with no counts ran nothing that counted (a skipped test, one that did not
+    // report): a missed target, never an n/a.
+    for (const [path, checks] of Object.entries(HAZARD_CHECKS) as Array<[HazardPath, readonly HazardCheck[]]>) {
+      for (const check of checks) if (h.ok.checks[path]?.[check] === undefined) out.push(`hazards ${path} ${check}: no counts were written (its tests did not run or did not report)`);
+    }
     for (const [path, checks] of Object.entries(h.ok.checks)) {
       for (const [check, c] of Object.entries(checks)) {
         if (c.failures > 0) out.push(`hazards ${path} ${check}: ${c.failures} of ${c.cases} cases went wrong (${check === 'redaction' ? 'a secret leaked' : check === 'pollution' ? 'a prototype was polluted' : 'not refused as expected'})`);

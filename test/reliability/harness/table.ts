@@ -36,6 +36,18 @@ export const HAZARD_PATHS: Record<Adapter, readonly HazardPath[]> = {
   'cloud-tasks push': ['cloud-tasks-push'],
 };
 
+/** The checks each path must report: the shared pipeline's paths all four, the transports redaction. */
+const ALL_CHECKS: readonly HazardCheck[] = ['pollution', 'depth-bomb', 'size-limit', 'redaction'];
+export const HAZARD_CHECKS: Record<HazardPath, readonly HazardCheck[]> = {
+  pipeline: ALL_CHECKS,
+  memory: ALL_CHECKS,
+  'http-api': ALL_CHECKS,
+  sqs: ['redaction'],
+  lambda: ['redaction'],
+  'cloud-tasks-pull': ['redaction'],
+  'cloud-tasks-push': ['redaction'],
+};
+
 const SHARED_PIPELINE = 'one pipeline decodes and size-checks the bodies of every transport: hazards are driven through it, the memory transport and the local HTTP API';
 const HAZARD_NOT_DRIVEN: Record<HazardCheck, string> = {
   pollution: SHARED_PIPELINE,
