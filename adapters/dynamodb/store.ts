@@ -57,8 +57,12 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
   };
 
   // Free: no item, or an expired one; with keepAbandoned, not an unfinished claim kept for an operator.
-  const FREE = 'attribute_not_exists(#k) OR #e <= :now';
-  const FREE_UNLESS_ABANDONED = 'attribute_not_exists(#k) OR (#e <= :now AND (#s = :completed OR attribute_not_exists(#keep)))';
+  const FREE = { condition: 'attribute_not_exists(#k) OR #e <= :now', names: { '#k': keyAttribute, '#e': 'expiresAtMs' }, values: {} };
+  const FREE_UNLESS_ABANDONED = {
+    condition: 'attribute_not_exists(#k) OR (#e <= :now AND (#s = :completed OR attribute_not_exists(#keep)))',
+    names: { ...FREE.names, '#s': 'status', '#keep': 'keepAbandoned' },
+    values: { ':completed': { S: 'completed' } },
+  };
 
   return {
     name: 'dynamodb',
@@ -69,13 +73,14 @@ export function createDynamoDbIdempotencyStore(options: DynamoDbIdempotencyStore
         const t = now();
         const token = crypto.randomUUID();
         const expiresAt = t + claimMs;
+        const free = keepAbandoned ? FREE_UNLESS_ABANDONED : FREE;
         const put = await send('claim', (sdk, client, o) =>
           client.send(new sdk.PutItemCommand({
             TableName: tableName,
             Item: claimItem(settings, key, fingerprint, token, expiresAt, keepAbandoned),
-            ConditionExpression: keepAbandoned ? FREE_UNLESS_ABANDONED : FREE,
-            ExpressionAttributeNames: { '#k': keyAttribute, '#e': 'expiresAtMs', ...(keepAbandoned ? { '#s': 'status', '#keep': 'keepAbandoned' } : {}) },
-            ExpressionAttributeValues: { ':now': { N: String(t) }, ...(keepAbandoned ? { ':completed': { S: 'completed' } } : {}) },
+            ConditionExpression: free.condition,
+            ExpressionAttributeNames: free.names,
+            ExpressionAttributeValues: { ':now': { N: String(t) }, ...free.values },
             // DynamoDB returns the blocking item with the failure (one round trip); emulators may not.
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }), o),
